@@ -1,0 +1,44 @@
+package dev.sluice.control.engine;
+
+import dev.sluice.model.PipelineSpec;
+import java.util.Optional;
+
+/**
+ * The engine port: compiles pipelines and runs, observes and stops their jobs. Adapters talk to Flink over its REST
+ * API, whether the cluster is embedded in this JVM or remote, so nothing here may assume a shared JVM.
+ */
+public interface Engine extends AutoCloseable {
+
+    /** The target's name, as specs name it in {@code spec.target}. */
+    String target();
+
+    /**
+     * Validates a pipeline and compiles it to what {@link #submit} runs (for SQL, a compiled plan). Throws
+     * {@link PipelineRejectedException} naming the statement, line and column of each problem.
+     */
+    CompiledPipeline compile(PipelineSpec spec);
+
+    /** Submits a job under the given, caller-chosen job id; submitting an id that already runs is not an error. */
+    void submit(JobSubmission submission);
+
+    /** What the engine knows of a job right now. */
+    JobObservation observe(String jobId);
+
+    /** Stops the job after a savepoint into {@code targetDirectory}; returns the savepoint's location. */
+    String stopWithSavepoint(String jobId, String targetDirectory);
+
+    /** Takes a savepoint into {@code targetDirectory} while the job keeps running; returns its location. */
+    String triggerSavepoint(String jobId, String targetDirectory);
+
+    /** Cancels the job without a snapshot; a job that is gone already is not an error. */
+    void cancel(String jobId);
+
+    /** The newest completed checkpoint that Flink retained under {@code checkpointDirectory}, if any. */
+    Optional<RetainedSnapshot> latestRetainedCheckpoint(String checkpointDirectory);
+
+    /** The completed savepoint under {@code directory}, if one was written there (used after a crash). */
+    Optional<RetainedSnapshot> savepointIn(String directory);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,6 @@
+package dev.sluice.control.engine;
+
+import java.time.Instant;
+
+/** A completed snapshot found in storage: its location, when it completed, and its size in bytes. */
+public record RetainedSnapshot(String location, Instant completedAt, long sizeBytes) {}

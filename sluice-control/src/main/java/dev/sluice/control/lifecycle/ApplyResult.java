@@ -1,0 +1,11 @@
+package dev.sluice.control.lifecycle;
+
+/** What an apply did: created the deployment, made a new version (or changed the desired state), or nothing. */
+public record ApplyResult(Outcome outcome, int version) {
+    /** The three outcomes of an apply. */
+    public enum Outcome {
+        CREATED,
+        UPDATED,
+        UNCHANGED
+    }
+}

@@ -1,0 +1,259 @@
+package dev.sluice.engine.flink;
+
+import dev.sluice.control.engine.CompiledPipeline;
+import dev.sluice.control.engine.Engine;
+import dev.sluice.control.engine.EngineException;
+import dev.sluice.control.engine.JobObservation;
+import dev.sluice.control.engine.JobObservation.JobState;
+import dev.sluice.control.engine.JobSubmission;
+import dev.sluice.control.engine.PipelineRejectedException;
+import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.model.SpecError;
+import dev.sluice.model.PipelineSpec;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.client.program.rest.RestClusterClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.jobmaster.JobResult;
+import org.apache.flink.runtime.messages.FlinkJobNotFoundException;
+import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
+import org.apache.flink.runtime.rest.util.RestClientException;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.PlanReference;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.util.ExceptionUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine port over a Flink cluster's REST API. The embedded MiniCluster and a remote session cluster are driven
+ * the same way: plans are turned into job graphs here and submitted over REST, so no job shares Sluice's JVM by
+ * assumption.
+ */
+public class FlinkEngine implements Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(FlinkEngine.class);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(10);
+
+    private final String target;
+    private final URI rest;
+    private final Configuration base;
+    private final RestClusterClient<String> client;
+    private final SqlCompiler compiler = new SqlCompiler();
+    private final SnapshotFiles files = new SnapshotFiles();
+
+    /**
+     * @param base Flink options every job of this target gets (state backend, memory, ...); a spec's
+     *     {@code flinkConfiguration} is applied on top.
+     */
+    public FlinkEngine(String target, URI rest, Configuration base) {
+        this.target = target;
+        this.rest = rest;
+        this.base = new Configuration(base);
+        this.base.set(RestOptions.ADDRESS, rest.getHost());
+        this.base.set(RestOptions.PORT, rest.getPort());
+        try {
+            this.client = new RestClusterClient<>(this.base, target);
+        } catch (Exception e) {
+            throw new EngineException("cannot create a REST client for " + rest, e);
+        }
+    }
+
+    @Override
+    public String target() {
+        return target;
+    }
+
+    public URI restAddress() {
+        return rest;
+    }
+
+    @Override
+    public CompiledPipeline compile(PipelineSpec spec) {
+        if (spec.sql() == null) {
+            throw new PipelineRejectedException(List.of(new SpecError("spec.jar", 0, 0,
+                    "jar pipelines are not supported yet; use spec.sql")));
+        }
+        return compiler.compile(spec.sql(), spec.flinkConfiguration());
+    }
+
+    @Override
+    public void submit(JobSubmission s) {
+        if (!CompiledPipeline.SQL_PLAN.equals(s.pipeline().kind())) {
+            throw new EngineException("cannot run a pipeline of kind " + s.pipeline().kind());
+        }
+        Configuration conf = JobConfiguration.forSubmission(base, s);
+        long started = System.nanoTime();
+        try {
+            TableEnvironment tEnv = TableEnvironment.create(
+                    EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(conf).build());
+            TableResult result = tEnv.executePlan(PlanReference.fromJsonString(s.pipeline().plan()));
+            String submitted = result.getJobClient().map(c -> c.getJobID().toHexString()).orElse(s.jobId());
+            LOG.info("submitted job {} ({}) to {} in {} ms{}", submitted, s.jobName(), target,
+                    (System.nanoTime() - started) / 1_000_000,
+                    s.restorePath() == null ? "" : ", restoring " + s.restorePath());
+        } catch (RuntimeException e) {
+            if (ExceptionUtils.findThrowableWithMessage(e, "already been submitted").isPresent()
+                    || ExceptionUtils.findThrowable(e, org.apache.flink.runtime.client.DuplicateJobSubmissionException.class)
+                            .isPresent()) {
+                LOG.info("job {} was submitted before; adopting it", s.jobId());
+                return;
+            }
+            throw new EngineException(ExceptionUtils.stripException(e, RuntimeException.class).getMessage(), e);
+        }
+    }
+
+    @Override
+    public JobObservation observe(String jobId) {
+        JobDetailsInfo details;
+        try {
+            details = client.getJobDetails(JobID.fromHexString(jobId)).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (isNotFound(e)) {
+                return JobObservation.notFound();
+            }
+            LOG.debug("cannot observe job {} on {}", jobId, target, e);
+            return new JobObservation(JobState.UNREACHABLE, e.getCause().getMessage(), null, null);
+        } catch (TimeoutException e) {
+            return new JobObservation(JobState.UNREACHABLE, "no answer from " + rest, null, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new JobObservation(JobState.UNREACHABLE, "interrupted", null, null);
+        }
+        JobState state = state(details);
+        String failure = state == JobState.FAILED ? failure(jobId) : null;
+        long in = 0;
+        long out = 0;
+        for (JobDetailsInfo.JobVertexDetailsInfo v : details.getJobVertexInfos()) {
+            if (v.getName().startsWith("Source")) {
+                in += v.getJobVertexMetrics().getRecordsWritten();
+            }
+            if (v.getName().contains("Sink") || v.getName().contains("Writer")) {
+                out += v.getJobVertexMetrics().getRecordsRead();
+            }
+        }
+        return new JobObservation(state, failure, in, out);
+    }
+
+    private static JobState state(JobDetailsInfo details) {
+        JobStatus status = details.getJobStatus();
+        return switch (status) {
+            case INITIALIZING, CREATED, RECONCILING -> JobState.STARTING;
+            case RUNNING -> allTasksRunning(details) ? JobState.RUNNING : JobState.STARTING;
+            case FAILING, RESTARTING, CANCELLING, SUSPENDED -> JobState.RESTARTING;
+            case FINISHED -> JobState.FINISHED;
+            case FAILED -> JobState.FAILED;
+            case CANCELED -> JobState.CANCELLED;
+        };
+    }
+
+    /** A savepoint needs every task running (finished tasks of bounded sources are fine). */
+    private static boolean allTasksRunning(JobDetailsInfo details) {
+        return details.getJobVertexInfos().stream().allMatch(v -> v.getExecutionState() == ExecutionState.RUNNING
+                || v.getExecutionState() == ExecutionState.FINISHED);
+    }
+
+    private String failure(String jobId) {
+        try {
+            JobResult result = client.requestJobResult(JobID.fromHexString(jobId))
+                    .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return result.getSerializedThrowable()
+                    .map(t -> firstLine(t.getFullStringifiedStackTrace()))
+                    .orElse("unknown cause");
+        } catch (Exception e) {
+            return "unknown cause (" + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public String stopWithSavepoint(String jobId, String targetDirectory) {
+        long started = System.nanoTime();
+        String location = await("stop-with-savepoint of job " + jobId, client.stopWithSavepoint(
+                JobID.fromHexString(jobId), false, targetDirectory, SavepointFormatType.CANONICAL), SAVEPOINT_TIMEOUT);
+        LOG.info("stopped job {} with savepoint {} in {} ms", jobId, location, (System.nanoTime() - started) / 1_000_000);
+        return location;
+    }
+
+    @Override
+    public String triggerSavepoint(String jobId, String targetDirectory) {
+        return await("savepoint of job " + jobId, client.triggerSavepoint(
+                JobID.fromHexString(jobId), targetDirectory, SavepointFormatType.CANONICAL), SAVEPOINT_TIMEOUT);
+    }
+
+    @Override
+    public void cancel(String jobId) {
+        try {
+            client.cancel(JobID.fromHexString(jobId)).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (!isNotFound(e)) {
+                throw new EngineException("cancelling job " + jobId + " failed: " + e.getCause().getMessage(), e);
+            }
+        } catch (TimeoutException e) {
+            throw new EngineException("cancelling job " + jobId + " timed out", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("interrupted", e);
+        }
+    }
+
+    @Override
+    public Optional<RetainedSnapshot> latestRetainedCheckpoint(String checkpointDirectory) {
+        return files.latestCheckpoint(checkpointDirectory);
+    }
+
+    @Override
+    public Optional<RetainedSnapshot> savepointIn(String directory) {
+        return files.savepointIn(directory);
+    }
+
+    private static <T> T await(String what, java.util.concurrent.CompletableFuture<T> future, Duration timeout) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new EngineException(what + " failed: " + firstLine(ExceptionUtils.stringifyException(
+                    ExceptionUtils.stripExecutionException(e))), e);
+        } catch (TimeoutException e) {
+            throw new EngineException(what + " timed out after " + timeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException(what + " was interrupted", e);
+        }
+    }
+
+    private static boolean isNotFound(Throwable e) {
+        return ExceptionUtils.findThrowable(e, FlinkJobNotFoundException.class).isPresent()
+                || ExceptionUtils.findThrowable(e, RestClientException.class)
+                        .map(r -> r.getHttpResponseStatus().code() == 404).orElse(false)
+                || ExceptionUtils.findThrowableWithMessage(e, "Could not find Flink job").isPresent();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    /** For tests and benchmarks: the options every job of this target gets. */
+    public Map<String, String> baseConfiguration() {
+        return base.toMap();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.sluice.engine.flink;
+
+import dev.sluice.control.engine.RetainedSnapshot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * Finds completed checkpoints and savepoints in snapshot storage through Flink's file systems (local disk or an
+ * object store): a snapshot is complete when its {@code _metadata} file exists.
+ */
+final class SnapshotFiles {
+    private static final String METADATA = "_metadata";
+
+    /** Flink lays retained checkpoints out as {@code <dir>/<job id>/chk-<n>/_metadata}. */
+    Optional<RetainedSnapshot> latestCheckpoint(String checkpointDirectory) {
+        RetainedSnapshot newest = null;
+        for (FileStatus job : list(new Path(checkpointDirectory))) {
+            if (!job.isDir()) {
+                continue;
+            }
+            for (FileStatus chk : list(job.getPath())) {
+                if (!chk.isDir() || !chk.getPath().getName().startsWith("chk-")) {
+                    continue;
+                }
+                Optional<RetainedSnapshot> found = completed(chk.getPath());
+                if (found.isPresent() && (newest == null || found.get().completedAt().isAfter(newest.completedAt()))) {
+                    newest = found.get();
+                }
+            }
+        }
+        return Optional.ofNullable(newest);
+    }
+
+    /** Flink writes a savepoint into {@code <dir>/savepoint-<id>/}. */
+    Optional<RetainedSnapshot> savepointIn(String directory) {
+        for (FileStatus child : list(new Path(directory))) {
+            if (child.isDir() && child.getPath().getName().startsWith("savepoint-")) {
+                Optional<RetainedSnapshot> found = completed(child.getPath());
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<RetainedSnapshot> completed(Path dir) {
+        long size = 0;
+        FileStatus metadata = null;
+        for (FileStatus file : list(dir)) {
+            size += file.isDir() ? 0 : file.getLen();
+            if (file.getPath().getName().equals(METADATA)) {
+                metadata = file;
+            }
+        }
+        if (metadata == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new RetainedSnapshot(dir.toString(), Instant.ofEpochMilli(metadata.getModificationTime()), size));
+    }
+
+    private static FileStatus[] list(Path dir) {
+        try {
+            FileSystem fs = dir.getFileSystem();
+            if (!fs.exists(dir)) {
+                return new FileStatus[0];
+            }
+            FileStatus[] children = fs.listStatus(dir);
+            return children == null ? new FileStatus[0] : children;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.sluice.engine.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.control.engine.CompiledPipeline;
+import dev.sluice.control.engine.JobObservation.JobState;
+import dev.sluice.control.engine.JobSubmission;
+import dev.sluice.control.lifecycle.JobIds;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine adapter against a real MiniCluster, over REST: submit, observe, savepoint, restore, cancel. */
+class EmbeddedFlinkITCase {
+    @TempDir
+    static Path dir;
+    static EmbeddedFlink flink;
+    static FlinkEngine engine;
+
+    @BeforeAll
+    static void start() {
+        flink = EmbeddedFlink.start(dir.resolve("work"), 4);
+        engine = flink.engine();
+    }
+
+    @AfterAll
+    static void stop() {
+        engine.close();
+        flink.close();
+    }
+
+    @Test
+    void runsSuspendsAndRestoresAJob() {
+        CompiledPipeline plan = engine.compile(new dev.sluice.model.PipelineSpec(SqlCompilerTest.SOURCE
+                + SqlCompilerTest.SINK + "INSERT INTO counts SELECT user_id, COUNT(*) FROM clicks GROUP BY user_id;",
+                null, null, null, null, null, null, null, null, Map.of()));
+        String checkpoints = dir.resolve("checkpoints").toUri().toString();
+        String first = JobIds.of("11111111-aaaa", 1);
+        engine.submit(submission(first, plan, checkpoints, null));
+        engine.submit(submission(first, plan, checkpoints, null)); // a retried submit adopts the job
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.observe(first).state() == JobState.RUNNING);
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.latestRetainedCheckpoint(checkpoints).isPresent());
+
+        String savepoint = engine.stopWithSavepoint(first, dir.resolve("sp").toUri().toString());
+        assertThat(engine.savepointIn(dir.resolve("sp").toUri().toString())).isPresent();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> engine.observe(first).state(), s -> s == JobState.FINISHED || s == JobState.NOT_FOUND);
+
+        String second = JobIds.of("11111111-aaaa", 2);
+        engine.submit(submission(second, plan, checkpoints, savepoint));
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.observe(second).state() == JobState.RUNNING);
+        engine.cancel(second);
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.observe(second).state() == JobState.CANCELLED);
+        assertThat(engine.observe(JobIds.of("nobody", 1)).state()).isEqualTo(JobState.NOT_FOUND);
+    }
+
+    private static JobSubmission submission(String id, CompiledPipeline plan, String checkpoints, String restore) {
+        return new JobSubmission(id, "test", plan, 2, Duration.ofMillis(500), checkpoints, restore, false, Map.of());
+    }
+}

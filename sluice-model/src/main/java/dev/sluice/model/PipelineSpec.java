@@ -1,0 +1,43 @@
+package dev.sluice.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+
+/** What a deployment runs and how (the {@code spec} of a Pipeline document). Fields left out take defaults. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PipelineSpec(
+        String sql,
+        JarSpec jar,
+        Integer parallelism,
+        DesiredState state,
+        UpgradeStrategy upgradeStrategy,
+        RestoreStrategy restoreStrategy,
+        CheckpointSpec checkpoints,
+        String target,
+        Boolean allowNonRestoredState,
+        Map<String, String> flinkConfiguration) {
+
+    public static final String EMBEDDED_TARGET = "embedded";
+
+    /** The same spec with every default filled in, so that two specs compare by what they mean. */
+    public PipelineSpec withDefaults() {
+        return new PipelineSpec(
+                sql,
+                jar,
+                parallelism == null ? 1 : parallelism,
+                state == null ? DesiredState.RUNNING : state,
+                upgradeStrategy == null ? UpgradeStrategy.STATEFUL : upgradeStrategy,
+                restoreStrategy == null ? RestoreStrategy.LATEST_STATE : restoreStrategy,
+                checkpoints == null || checkpoints.interval() == null
+                        ? new CheckpointSpec(CheckpointSpec.DEFAULT_INTERVAL)
+                        : checkpoints,
+                target == null ? EMBEDDED_TARGET : target,
+                allowNonRestoredState == null ? Boolean.FALSE : allowNonRestoredState,
+                flinkConfiguration == null ? Map.of() : flinkConfiguration);
+    }
+
+    public PipelineSpec withState(DesiredState newState) {
+        return new PipelineSpec(sql, jar, parallelism, newState, upgradeStrategy, restoreStrategy, checkpoints, target,
+                allowNonRestoredState, flinkConfiguration);
+    }
+}
