@@ -67,7 +67,7 @@ public final class DeploymentService {
             boolean sameSpec = before != null && before.withState(null).equals(spec.withState(null));
             String labels = Json.write(doc.metadata().labels());
             if (sameSpec && before.state() == spec.state() && labels.equals(current.labels)) {
-                return new ApplyResult(ApplyResult.Outcome.UNCHANGED, current.specVersion);
+                return new ApplyResult(key, ApplyResult.Outcome.UNCHANGED, current.specVersion);
             }
             CompiledPipeline compiled = sameSpec ? null : compile(engine, spec, parsed);
             long now = clock.millis();
@@ -101,7 +101,7 @@ public final class DeploymentService {
                 }
             });
             reconciler.wake();
-            return new ApplyResult(current == null ? ApplyResult.Outcome.CREATED : ApplyResult.Outcome.UPDATED, version);
+            return new ApplyResult(key, current == null ? ApplyResult.Outcome.CREATED : ApplyResult.Outcome.UPDATED, version);
         });
     }
 

@@ -157,6 +157,8 @@ public final class EmbeddedKafka extends KafkaStreamStorage {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // Flink's exactly-once sink asks for one-hour transactions; the broker default allows 15 minutes.
+        p.put("transaction.max.timeout.ms", "3600000");
         return p;
     }
 

@@ -1,0 +1,102 @@
+package dev.sluice.app;
+
+import dev.sluice.model.InvalidSpecException;
+import dev.sluice.model.SpecError;
+import dev.sluice.server.Demo;
+import dev.sluice.server.SluiceConfig;
+import dev.sluice.server.SluiceServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sluice up}: runs the control plane with its parts until SIGTERM or Ctrl-C. */
+@Command(name = "up", description = "Run Sluice: the API on 127.0.0.1 with the embedded Flink, Kafka and H2 "
+        + "(or what --config names).", mixinStandardHelpOptions = true)
+public final class UpCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--demo", description = "Also create demo streams, a ride-request generator and a demo pipeline.")
+    boolean demo;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default ./sluice-data).")
+    String dataDir;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "API port on 127.0.0.1 (default 8080).")
+    Integer port;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "sluice.yaml naming the parts to use.")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        SluiceConfig cfg;
+        try {
+            cfg = config == null ? SluiceConfig.defaults() : SluiceConfig.read(config);
+        } catch (InvalidSpecException e) {
+            e.errors().forEach(error -> err.println("error: " + describe(error)));
+            return 2;
+        }
+        if (dataDir != null) {
+            cfg = cfg.withDataDir(dataDir);
+        }
+        if (port != null) {
+            cfg = cfg.withPort(port);
+        }
+        Path data = cfg.dataDirectory();
+        Files.createDirectories(data);
+        // One server per data directory; the OS drops the lock if the process dies, kill -9 included.
+        try (FileChannel lockFile = FileChannel.open(data.resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
+            if (lock == null) {
+                err.println("error: another Sluice runs on the data directory " + data);
+                return 1;
+            }
+            return run(cfg, out);
+        } catch (IOException e) {
+            err.println("error: cannot lock the data directory " + data + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private int run(SluiceConfig cfg, PrintWriter out) throws InterruptedException {
+        SluiceServer server = SluiceServer.start(cfg);
+        Demo demoParts = demo ? Demo.start(server.streams(), server.deployments(), 50) : null;
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (demoParts != null) {
+                demoParts.close();
+            }
+            server.close();
+            stopped.countDown();
+        }, "sluice-shutdown"));
+        out.println("Sluice is up.");
+        out.println("  API:    http://127.0.0.1:" + server.port() + "/api/v1   (ready: /readyz, metrics: /metrics)");
+        out.println("  Kafka:  " + server.streams().bootstrapServers());
+        out.println("  Data:   " + cfg.dataDirectory());
+        if (demo) {
+            out.println("  Demo:   pipeline default/ride-demand reads '" + Demo.REQUESTS + "', writes '" + Demo.DEMAND
+                    + "'; try: bin/sluice tail " + Demo.DEMAND);
+        }
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private static String describe(SpecError error) {
+        return error.field() + (error.line() > 0 ? ":" + error.line() + ":" + error.column() : "") + ": "
+                + error.message();
+    }
+}

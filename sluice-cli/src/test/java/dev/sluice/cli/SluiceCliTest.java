@@ -1,0 +1,75 @@
+package dev.sluice.cli;
+
+import static dev.sluice.cli.Runs.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.model.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+class SluiceCliTest {
+    @Command(name = "up")
+    static final class Up implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getOut().println("server started");
+            return 0;
+        }
+    }
+
+    @Test
+    void anotherModuleCanAddASubcommand() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CommandLine cli = SluiceCli.commandLine(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        cli.addSubcommand("up", new Up());
+
+        assertThat(cli.execute("up")).isZero();
+        assertThat(cli.execute("up", "--bogus")).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("server started\n");
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: Unknown option: '--bogus'");
+    }
+
+    @Test
+    void tailPrintsValuesOnePerLine() throws Exception {
+        try (FakeSluice sluice = new FakeSluice()) {
+            sluice.on("GET", "/api/v1/streams/rides/records", 200, """
+                    {"items":[{"partition":0,"offset":1,"timestamp":1,"key":"k","value":"{\\"a\\":1}"},
+                              {"partition":0,"offset":2,"timestamp":2,"key":null,"value":"two"}]}
+                    """);
+
+            Runs.Result r = run("tail", "rides", "--from-beginning", "--limit", "2", "--wait-seconds", "1.5",
+                    "--server", sluice.url());
+            Runs.Result json = run("tail", "rides", "-o", "json", "--server", sluice.url());
+
+            assertThat(r.code()).isZero();
+            assertThat(r.out()).isEqualTo("{\"a\":1}\ntwo\n");
+            assertThat(sluice.requests().get(0).query()).isEqualTo("fromBeginning=true&limit=2&waitMs=1500");
+            assertThat(sluice.requests().get(1).query()).isEqualTo("fromBeginning=false&limit=100&waitMs=5000");
+            assertThat(Json.MAPPER.readTree(json.out()).path("items")).hasSize(2);
+        }
+    }
+
+    @Test
+    void agesReadLikeKubectl() {
+        assertThat(Output.age(Duration.ofSeconds(45))).isEqualTo("45s");
+        assertThat(Output.age(Duration.ofSeconds(330))).isEqualTo("5m30s");
+        assertThat(Output.age(Duration.ofMinutes(45))).isEqualTo("45m");
+        assertThat(Output.age(Duration.ofMinutes(200))).isEqualTo("3h20m");
+        assertThat(Output.age(Duration.ofHours(30))).isEqualTo("30h");
+        assertThat(Output.age(Duration.ofHours(77))).isEqualTo("3d5h");
+        assertThat(Output.age(Duration.ofDays(30))).isEqualTo("30d");
+    }
+}

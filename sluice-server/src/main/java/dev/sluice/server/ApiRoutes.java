@@ -1,0 +1,191 @@
+package dev.sluice.server;
+
+import dev.sluice.control.engine.EngineException;
+import dev.sluice.control.lifecycle.ApplyResult;
+import dev.sluice.control.lifecycle.ConflictException;
+import dev.sluice.control.lifecycle.DeploymentService;
+import dev.sluice.control.lifecycle.NotFoundException;
+import dev.sluice.control.store.Store;
+import dev.sluice.control.streams.StreamStorage;
+import dev.sluice.model.DeploymentKey;
+import dev.sluice.model.InvalidSpecException;
+import dev.sluice.model.Json;
+import dev.sluice.model.SpecError;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The REST API under {@code /api/v1}: thin handlers over the {@link DeploymentService} and the store. */
+final class ApiRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+    private static final String BASE = "/api/v1/namespaces/{ns}";
+    private static final String DEPLOYMENT = BASE + "/deployments/{name}";
+    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    private final DeploymentService deployments;
+    private final Store store;
+    private final StreamStorage streams;
+    private final Resources resources;
+    private final Map<String, Object> info;
+
+    ApiRoutes(DeploymentService deployments, Store store, StreamStorage streams, Map<String, Object> info) {
+        this.deployments = deployments;
+        this.store = store;
+        this.streams = streams;
+        this.resources = new Resources(store);
+        this.info = info;
+    }
+
+    void register(Javalin app) {
+        app.get("/api/v1/info", ctx -> ctx.json(info));
+        app.post(BASE + "/deployments", this::apply);
+        app.get(BASE + "/deployments", ctx -> ctx.json(items(store.deployments(namespace(ctx)).stream()
+                .map(resources::deployment).toList())));
+        app.get(DEPLOYMENT, ctx -> ctx.json(resources.deployment(deployments.require(key(ctx)))));
+        app.delete(DEPLOYMENT, ctx -> ctx.json(resources.deployment(deployments.delete(key(ctx), actor(ctx)))));
+        app.post(DEPLOYMENT + "/suspend", ctx -> accepted(ctx, deployments.suspend(key(ctx), actor(ctx))));
+        app.post(DEPLOYMENT + "/resume", ctx -> accepted(ctx, deployments.resume(key(ctx), actor(ctx))));
+        app.post(DEPLOYMENT + "/cancel", ctx -> accepted(ctx, deployments.cancel(key(ctx), actor(ctx))));
+        app.get(DEPLOYMENT + "/versions", ctx -> ctx.json(items(store.versions(existing(ctx)).stream()
+                .map(Resources::version).toList())));
+        app.post(DEPLOYMENT + "/snapshots", ctx -> ctx.status(HttpStatus.ACCEPTED)
+                .json(Resources.snapshot(deployments.snapshot(key(ctx), actor(ctx)))));
+        app.get(DEPLOYMENT + "/snapshots", ctx -> {
+            DeploymentKey key = existing(ctx);
+            ctx.json(items(store.snapshots(key.namespace(), key.name()).stream().map(Resources::snapshot).toList()));
+        });
+        app.get(DEPLOYMENT + "/snapshots/{id}", ctx -> {
+            DeploymentKey key = existing(ctx);
+            ctx.json(store.snapshot(ctx.pathParam("id"))
+                    .filter(s -> s.namespace.equals(key.namespace()) && s.name.equals(key.name()))
+                    .map(Resources::snapshot)
+                    .orElseThrow(() -> new NotFoundException("snapshot " + ctx.pathParam("id") + " not found")));
+        });
+        app.get(BASE + "/snapshots", ctx -> ctx.json(items(store.snapshots(namespace(ctx), null).stream()
+                .map(Resources::snapshot).toList())));
+        app.get(DEPLOYMENT + "/events", ctx -> {
+            DeploymentKey key = existing(ctx);
+            ctx.json(items(store.events(key.namespace(), key.name(), limit(ctx)).stream().map(Resources::event).toList()));
+        });
+        app.get(BASE + "/events", ctx -> ctx.json(items(store.events(namespace(ctx), null, limit(ctx)).stream()
+                .map(Resources::event).toList())));
+        app.get("/api/v1/streams", ctx -> ctx.json(items(streams.topics().stream()
+                .map(t -> Map.of("name", t)).toList())));
+        app.get("/api/v1/streams/{topic}/records", this::tail);
+        app.get("/api/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml")
+                .result(getClass().getResourceAsStream("openapi.yaml")));
+
+        app.exception(InvalidSpecException.class, (e, ctx) -> problem(ctx, Problem.of("invalid-input",
+                "The request is not valid", 400, e.getMessage(), ctx.path(), e.errors())));
+        app.exception(NotFoundException.class, (e, ctx) -> problem(ctx, Problem.of("not-found",
+                "Not found", 404, e.getMessage(), ctx.path(), null)));
+        app.exception(ConflictException.class, (e, ctx) -> problem(ctx, Problem.of("conflict",
+                "Conflict with the current state", 409, e.getMessage(), ctx.path(), null)));
+        app.exception(EngineException.class, (e, ctx) -> problem(ctx, Problem.of("engine-error",
+                "The engine failed", 502, e.getMessage(), ctx.path(), null)));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+            problem(ctx, Problem.of("internal-error", "Internal error", 500, String.valueOf(e.getMessage()),
+                    ctx.path(), null));
+        });
+        app.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                problem(ctx, Problem.of("not-found", "Not found", 404, "no resource at " + ctx.path(), ctx.path(), null));
+            }
+        });
+        app.error(405, ctx -> problem(ctx, Problem.of("method-not-allowed", "Method not allowed", 405,
+                ctx.method() + " is not allowed on " + ctx.path(), ctx.path(), null)));
+    }
+
+    private void apply(Context ctx) {
+        ApplyResult result = deployments.apply(ctx.body(), namespace(ctx), actor(ctx));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("result", result.outcome().name().toLowerCase(java.util.Locale.ROOT));
+        body.put("version", result.version());
+        body.put("deployment", resources.deployment(deployments.require(result.key())));
+        ctx.status(result.outcome() == ApplyResult.Outcome.CREATED ? HttpStatus.CREATED : HttpStatus.OK).json(body);
+    }
+
+    private void tail(Context ctx) {
+        String topic = ctx.pathParam("topic");
+        if (!TOPIC.matcher(topic).matches()) {
+            throw new InvalidSpecException(new SpecError("topic", 0, 0, "not a topic name: " + topic));
+        }
+        if (!streams.topics().contains(topic)) {
+            throw new NotFoundException("stream " + topic + " not found");
+        }
+        boolean fromBeginning = Boolean.parseBoolean(ctx.queryParam("fromBeginning"));
+        int limit = intParam(ctx, "limit", 100, 1, 10_000);
+        int waitMs = intParam(ctx, "waitMs", 2000, 0, 60_000);
+        List<StreamStorage.StreamRecord> records = new ArrayList<>();
+        streams.tail(topic, fromBeginning, Duration.ofMillis(waitMs), r -> {
+            records.add(r);
+            return records.size() < limit;
+        });
+        ctx.json(items(records));
+    }
+
+    private void accepted(Context ctx, dev.sluice.control.store.DeploymentRow row) {
+        ctx.status(HttpStatus.ACCEPTED).json(resources.deployment(row));
+    }
+
+    private static void problem(Context ctx, Problem problem) {
+        ctx.status(problem.status()).contentType(Problem.CONTENT_TYPE).result(Json.write(problem));
+    }
+
+    private static Map<String, Object> items(List<?> items) {
+        return Map.of("items", items);
+    }
+
+    private static String namespace(Context ctx) {
+        String ns = ctx.pathParam("ns");
+        if (!LABEL.matcher(ns).matches()) {
+            throw new InvalidSpecException(new SpecError("namespace", 0, 0,
+                    "must be a lower-case DNS label, got \"" + ns + "\""));
+        }
+        return ns;
+    }
+
+    private static DeploymentKey key(Context ctx) {
+        return new DeploymentKey(namespace(ctx), ctx.pathParam("name"));
+    }
+
+    private DeploymentKey existing(Context ctx) {
+        return deployments.require(key(ctx)).key();
+    }
+
+    private static int limit(Context ctx) {
+        return intParam(ctx, "limit", 100, 1, 10_000);
+    }
+
+    private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+        String value = ctx.queryParam(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidSpecException(new SpecError(name, 0, 0,
+                "must be a whole number from " + min + " to " + max + ", got \"" + value + "\""));
+    }
+
+    private static String actor(Context ctx) {
+        String user = ctx.header("X-Sluice-User");
+        return user == null || user.isBlank() ? "api" : "user:" + user;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.sluice.server;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.sluice.control.store.DeploymentRow;
+import dev.sluice.control.store.EventRow;
+import dev.sluice.control.store.SnapshotRow;
+import dev.sluice.control.store.Store;
+import dev.sluice.control.store.VersionRow;
+import dev.sluice.model.Deployment;
+import dev.sluice.model.DeploymentStatus;
+import dev.sluice.model.DeploymentVersion;
+import dev.sluice.model.Event;
+import dev.sluice.model.Json;
+import dev.sluice.model.ObjectMeta;
+import dev.sluice.model.Phase;
+import dev.sluice.model.PipelineSpec;
+import dev.sluice.model.Snapshot;
+import dev.sluice.model.SnapshotOrigin;
+import dev.sluice.model.SnapshotState;
+import java.time.Instant;
+import java.util.Map;
+
+/** Turns stored rows into the resources the API returns. */
+final class Resources {
+    private final Store store;
+
+    Resources(Store store) {
+        this.store = store;
+    }
+
+    Deployment deployment(DeploymentRow row) {
+        PipelineSpec spec = store.version(row.key(), row.specVersion)
+                .map(v -> Json.read(v.spec, PipelineSpec.class)).orElse(null);
+        Map<String, String> labels = row.labels == null ? Map.of() : read(row.labels);
+        ObjectMeta meta = new ObjectMeta(row.name, row.namespace, labels, Instant.ofEpochMilli(row.createdAt),
+                Instant.ofEpochMilli(row.updatedAt));
+        DeploymentStatus status = new DeploymentStatus(Phase.parse(row.phase), row.runningVersion, row.jobId,
+                row.error, row.restoredFrom, row.recordsIn, row.recordsOut, Instant.ofEpochMilli(row.transitionAt));
+        return Deployment.of(meta, spec, status);
+    }
+
+    static DeploymentVersion version(VersionRow row) {
+        return new DeploymentVersion(row.namespace, row.name, row.version, Json.read(row.spec, PipelineSpec.class),
+                Instant.ofEpochMilli(row.createdAt));
+    }
+
+    static Snapshot snapshot(SnapshotRow row) {
+        return new Snapshot(row.id, row.namespace, row.name, row.version, SnapshotOrigin.parse(row.origin),
+                SnapshotState.parse(row.state), row.location, row.sizeBytes, row.jobId, row.error,
+                Instant.ofEpochMilli(row.createdAt), row.completedAt == null ? null : Instant.ofEpochMilli(row.completedAt));
+    }
+
+    static Event event(EventRow row) {
+        return new Event(row.id, row.namespace, row.name, row.version,
+                "warning".equals(row.type) ? Event.Type.WARNING : Event.Type.NORMAL, row.reason, row.message, row.actor,
+                Instant.ofEpochMilli(row.time));
+    }
+
+    private static Map<String, String> read(String json) {
+        try {
+            Map<String, String> map = Json.MAPPER.readValue(json, new TypeReference<Map<String, String>>() {});
+            return map == null ? Map.of() : map;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return Map.of();
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.sluice.server;
+
+import dev.sluice.control.engine.Engine;
+import dev.sluice.control.lifecycle.DeploymentLocks;
+import dev.sluice.control.lifecycle.DeploymentService;
+import dev.sluice.control.lifecycle.Events;
+import dev.sluice.control.lifecycle.Reconciler;
+import dev.sluice.control.lifecycle.SnapshotLayout;
+import dev.sluice.control.lifecycle.Targets;
+import dev.sluice.control.store.Store;
+import dev.sluice.control.streams.StreamStorage;
+import dev.sluice.engine.flink.EmbeddedFlink;
+import dev.sluice.model.Json;
+import dev.sluice.streams.kafka.EmbeddedKafka;
+import dev.sluice.streams.kafka.ExternalKafka;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Sluice control plane with its parts: by default everything in this JVM (Flink MiniCluster, a KRaft broker, H2,
+ * local disk), otherwise what {@code sluice.yaml} names. Started parts are closed in reverse order.
+ */
+public final class SluiceServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
+    public static final String VERSION = "0.1.0-SNAPSHOT";
+
+    private final SluiceConfig config;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final AtomicBoolean ready = new AtomicBoolean();
+    private StreamStorage streams;
+    private EmbeddedFlink flink;
+    private Store store;
+    private Targets targets;
+    private Reconciler reconciler;
+    private DeploymentService deployments;
+    private Javalin http;
+    private PrometheusMeterRegistry metrics;
+
+    private SluiceServer(SluiceConfig config) {
+        this.config = config;
+    }
+
+    public static SluiceServer start(SluiceConfig config) {
+        SluiceServer server = new SluiceServer(config);
+        try {
+            server.startParts();
+            return server;
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private void startParts() {
+        long t0 = System.nanoTime();
+        Path data = config.dataDirectory();
+        createDirectories(data);
+        Clock clock = Clock.systemUTC();
+        // The HTTP port goes first: if it is taken, fail before anything else starts.
+        metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        http = Javalin.create(c -> {
+            c.showJavalinBanner = false;
+            c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+        });
+        http.get("/healthz", ctx -> ctx.result("ok"));
+        http.get("/readyz", ctx -> ctx.status(ready.get() ? 200 : 503).result(ready.get() ? "ready" : "starting"));
+        http.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+        http.start("127.0.0.1", config.httpPort());
+        started.add(http::stop);
+
+        streams = config.externalKafka() != null
+                ? new ExternalKafka(config.externalKafka())
+                : EmbeddedKafka.start(data.resolve("kafka"), config.kafkaPort());
+        started.add(streams);
+        flink = EmbeddedFlink.start(data.resolve("flink-tmp"), config.flinkSlots());
+        started.add(flink);
+        store = Store.h2(data.resolve("db"));
+        Engine embedded = flink.engine();
+        targets = new Targets(List.of(embedded));
+        started.add(targets);
+        SnapshotLayout layout = new SnapshotLayout(data.resolve("snapshots").toUri().toString());
+        Events events = new Events(store, clock);
+        DeploymentLocks locks = new DeploymentLocks();
+        reconciler = new Reconciler(store, targets, layout, events, locks, clock);
+        deployments = new DeploymentService(store, targets, layout, events, locks, reconciler,
+                Map.of("kafka.bootstrapServers", streams.bootstrapServers()), clock);
+        new ApiRoutes(deployments, store, streams, info()).register(http);
+        bindGauges();
+        reconciler.start(config.reconcileEvery());
+        started.add(reconciler);
+        ready.set(true);
+        LOG.info("Sluice ready in {} ms: API http://127.0.0.1:{} , Kafka {} , Flink REST {} , data {}",
+                (System.nanoTime() - t0) / 1_000_000, port(), streams.bootstrapServers(), flink.restAddress(), data);
+    }
+
+    private void bindGauges() {
+        for (dev.sluice.model.Phase phase : dev.sluice.model.Phase.values()) {
+            Gauge.builder("sluice_deployments", store, s -> s.deployments(null).stream()
+                            .filter(d -> d.phase.equals(phase.wire())).count())
+                    .tag("phase", phase.wire())
+                    .description("Deployments by observed phase")
+                    .register(metrics);
+        }
+    }
+
+    public Map<String, Object> info() {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("version", VERSION);
+        info.put("dataDir", config.dataDirectory().toString());
+        info.put("api", "http://127.0.0.1:" + port());
+        info.put("targets", targets.names().stream().map(n -> Map.of("name", n, "type",
+                "embedded".equals(n) ? "embedded" : "flink-session", "rest", flink.restAddress().toString())).toList());
+        info.put("kafka", Map.of("bootstrapServers", streams.bootstrapServers(),
+                "embedded", config.externalKafka() == null));
+        info.put("store", Map.of("type", "h2"));
+        return info;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public StreamStorage streams() {
+        return streams;
+    }
+
+    public DeploymentService deployments() {
+        return deployments;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + dir, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        ready.set(false);
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("stopping {} failed", started.get(i), e);
+            }
+        }
+        started.clear();
+        LOG.info("Sluice stopped");
+    }
+}
