@@ -35,13 +35,13 @@ public final class SpecParser {
         if (text == null || text.isBlank()) {
             throw new InvalidSpecException(new SpecError("", 1, 1, "the document is empty"));
         }
+        SourceLocations locations = SourceLocations.of(text);
         PipelineDocument document;
         try {
             document = yaml.readValue(text, PipelineDocument.class);
         } catch (JsonProcessingException e) {
-            throw new InvalidSpecException(describe(e));
+            throw new InvalidSpecException(placed(describe(e), locations));
         }
-        SourceLocations locations = SourceLocations.of(text);
         List<SpecError> errors = validate(document, locations);
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
@@ -119,6 +119,14 @@ public final class SpecParser {
 
     private static String quote(String s) {
         return s == null ? "nothing" : "\"" + s + "\"";
+    }
+
+    /** Jackson places some errors after the offending token; the field's own position is better when known. */
+    private static SpecError placed(SpecError error, SourceLocations locations) {
+        if (error.field() == null || error.field().isEmpty() || !locations.has(error.field())) {
+            return error;
+        }
+        return locations.error(error.field(), error.message());
     }
 
     private static SpecError describe(JsonProcessingException e) {

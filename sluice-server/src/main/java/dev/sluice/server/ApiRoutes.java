@@ -98,7 +98,7 @@ final class ApiRoutes {
                     ctx.path(), null));
         });
         app.error(404, ctx -> {
-            if (ctx.result() == null || ctx.result().isEmpty()) {
+            if (!String.valueOf(ctx.res().getContentType()).startsWith(Problem.CONTENT_TYPE)) {
                 problem(ctx, Problem.of("not-found", "Not found", 404, "no resource at " + ctx.path(), ctx.path(), null));
             }
         });

@@ -1,0 +1,160 @@
+package dev.sluice.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole control plane in this JVM with its real parts: a MiniCluster, a KRaft broker and H2. */
+class SluiceServerITCase {
+    @TempDir
+    static Path dir;
+    static SluiceServer server;
+    static TestApi api;
+
+    @BeforeAll
+    static void start() {
+        server = start(dir);
+        api = new TestApi("http://127.0.0.1:" + server.port());
+    }
+
+    static SluiceServer start(Path data) {
+        return SluiceServer.start(SluiceConfig.defaults().withDataDir(data.toString()).withPort(0));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void infoNamesTheApiAndTheBroker() {
+        JsonNode info = api.get("/api/v1/info").json();
+        assertThat(info.path("kafka").path("bootstrapServers").asText()).startsWith("127.0.0.1:");
+        assertThat(info.path("targets").get(0).path("name").asText()).isEqualTo("embedded");
+        assertThat(api.get("/readyz").status()).isEqualTo(200);
+        assertThat(api.get("/metrics").body()).contains("sluice_deployments");
+        assertThat(api.get("/api/v1/openapi.yaml").body()).startsWith("openapi:");
+    }
+
+    @Test
+    void errorsAreProblemDocuments() {
+        TestApi.Response missing = api.get("/api/v1/namespaces/default/deployments/nope");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.contentType()).startsWith("application/problem+json");
+        assertThat(missing.json().path("detail").asText()).contains("nope");
+        TestApi.Response badNamespace = api.get("/api/v1/namespaces/Bad_NS/deployments");
+        assertThat(badNamespace.status()).isEqualTo(400);
+        assertThat(badNamespace.contentType()).startsWith("application/problem+json");
+        assertThat(api.get("/api/v1/nothing-here").contentType()).startsWith("application/problem+json");
+    }
+
+    @Test
+    void badSpecsAreRefusedWithTheirPlaceAndChangeNothing() {
+        String good = new KeyedCounts("refused", 10, 1).yaml();
+        List<String[]> cases = new ArrayList<>();
+        cases.add(new String[] {good.replace("  parallelism: 2", "  paralelism: 2"), "spec.paralelism",
+                line(good, "  parallelism: 2"), "paralelism"});
+        cases.add(new String[] {good.replace("  parallelism: 2", "  parallelism: two"), "spec.parallelism",
+                line(good, "  parallelism: 2"), "whole number"});
+        cases.add(new String[] {good.replace("  name: refused\n", "  labels: {a: b}\n"), "metadata.name",
+                line(good, "  name: refused"), "required"});
+        cases.add(new String[] {good.replace("SELECT CONCAT", "SELEC CONCAT"), "spec.sql",
+                line(good, "INSERT INTO counts"), "statement 3"});
+        cases.add(new String[] {good.replace("'connector' = 'upsert-kafka'", "'connector' = 'upsert-kafkaa'"),
+                "spec.sql", line(good, "CREATE TABLE counts"), "upsert-kafkaa"});
+        for (String[] c : cases) {
+            TestApi.Response r = api.post("/api/v1/namespaces/default/deployments", c[0]);
+            assertThat(r.status()).as(c[3]).isEqualTo(400);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            JsonNode error = r.json().path("errors").get(0);
+            assertThat(error.path("field").asText()).as(r.body()).isEqualTo(c[1]);
+            assertThat(error.path("line").asText()).as(r.body()).isEqualTo(c[2]);
+            assertThat(error.path("column").asInt()).as(r.body()).isPositive();
+            assertThat(error.path("message").asText()).as(r.body()).contains(c[3]);
+        }
+        assertThat(api.get("/api/v1/namespaces/default/deployments/refused").status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/namespaces/default/events").json().path("items").toString()).doesNotContain("refused");
+    }
+
+    /** The 1-based line of the first line of {@code yaml} that contains {@code text}. */
+    static String line(String yaml, String text) {
+        String[] lines = yaml.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].contains(text)) {
+                return Integer.toString(i + 1);
+            }
+        }
+        throw new AssertionError(text);
+    }
+
+    @Test
+    void suspendAndResumeKeepKeyedStateExactly() {
+        KeyedCounts pipeline = new KeyedCounts("counts-suspend", 400, 40);
+        String kafka = server.streams().bootstrapServers();
+        server.streams().ensureTopic(pipeline.output(), 1);
+
+        TestApi.Response applied = api.post("/api/v1/namespaces/default/deployments", pipeline.yaml());
+        assertThat(applied.status()).as(applied.body()).isEqualTo(201);
+        assertThat(applied.json().path("version").asInt()).isEqualTo(1);
+        assertThat(api.post("/api/v1/namespaces/default/deployments", pipeline.yaml()).json().path("result").asText())
+                .isEqualTo("unchanged");
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.phase("counts-suspend").equals("running"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.countedInputs(kafka) >= 80);
+
+        assertThat(api.post("/api/v1/namespaces/default/deployments/counts-suspend/suspend", null).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.phase("counts-suspend").equals("suspended"));
+        long counted = pipeline.countedInputs(kafka);
+        assertThat(counted).as("suspended mid-way").isBetween(80L, 399L);
+        JsonNode snapshots = api.get("/api/v1/namespaces/default/deployments/counts-suspend/snapshots").json();
+        assertThat(snapshots.path("items").get(0).path("origin").asText()).isEqualTo("suspend");
+        assertThat(snapshots.path("items").get(0).path("state").asText()).isEqualTo("completed");
+        assertThat(api.deployment("counts-suspend").path("status").has("jobId")).isFalse();
+
+        assertThat(api.post("/api/v1/namespaces/default/deployments/counts-suspend/resume", null).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.phase("counts-suspend").equals("running"));
+        assertThat(api.deployment("counts-suspend").path("status").path("restoredFrom").asText())
+                .isEqualTo(snapshots.path("items").get(0).path("location").asText());
+        await().atMost(Duration.ofSeconds(90)).until(() -> api.phase("counts-suspend").equals("finished"));
+        assertThat(pipeline.committed(kafka)).isEqualTo(KeyedCounts.expected(400));
+
+        JsonNode events = api.get("/api/v1/namespaces/default/deployments/counts-suspend/events").json();
+        assertThat(events.path("items").toString()).contains("running -> suspending", "suspending -> suspended",
+                "SnapshotCompleted", "restoring snapshot");
+    }
+
+    @Test
+    void userSnapshotsNeedARunningJob() {
+        KeyedCounts pipeline = new KeyedCounts("counts-snap", 100_000, 10);
+        server.streams().ensureTopic(pipeline.output(), 1);
+        assertThat(api.post("/api/v1/namespaces/default/deployments", pipeline.yaml().replace(
+                "  parallelism: 2", "  parallelism: 1\n  state: suspended")).status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.phase("counts-snap").equals("suspended"));
+        TestApi.Response refused = api.post("/api/v1/namespaces/default/deployments/counts-snap/snapshots", null);
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+
+        assertThat(api.post("/api/v1/namespaces/default/deployments/counts-snap/resume", null).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.phase("counts-snap").equals("running"));
+        TestApi.Response taken = api.post("/api/v1/namespaces/default/deployments/counts-snap/snapshots", null);
+        assertThat(taken.status()).isEqualTo(202);
+        String id = taken.json().path("id").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.get(
+                "/api/v1/namespaces/default/deployments/counts-snap/snapshots/" + id).json().path("state").asText()
+                .equals("completed"));
+        assertThat(api.post("/api/v1/namespaces/default/deployments/counts-snap/cancel", null).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.phase("counts-snap").equals("cancelled"));
+        assertThat(api.delete("/api/v1/namespaces/default/deployments/counts-snap").status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/namespaces/default/deployments/counts-snap").status()).isEqualTo(404);
+    }
+}
