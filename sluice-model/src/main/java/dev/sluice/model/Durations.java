@@ -15,13 +15,19 @@ public final class Durations {
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a duration such as 500ms, 10s, 5min, 2h");
         }
-        long amount = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m", "min" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofDays(amount);
-        };
+        try {
+            long amount = Long.parseLong(m.group(1));
+            Duration duration = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m", "min" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
+            };
+            duration.toMillis(); // callers work in milliseconds
+            return duration;
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is too long a duration");
+        }
     }
 }

@@ -53,6 +53,12 @@ public final class SourceLocations {
         return keys.containsKey(field) || values.containsKey(field);
     }
 
+    /** Error at the key of a field (an unknown or misspelled one), else where {@link #error} would put it. */
+    public SpecError keyError(String field, String message) {
+        int[] at = keys.get(field);
+        return at == null ? error(field, message) : new SpecError(field, at[0], at[1], message);
+    }
+
     /** Error at the value of a field, or at its key, or at its nearest present parent. */
     public SpecError error(String field, String message) {
         String path = field;

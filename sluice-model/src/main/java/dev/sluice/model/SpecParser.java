@@ -2,6 +2,7 @@ package dev.sluice.model;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -21,6 +23,7 @@ import java.util.stream.Collectors;
  * name the field path, line and column.
  */
 public final class SpecParser {
+    private static final Pattern MARK = Pattern.compile("line (\\d+), column (\\d+)");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
@@ -32,7 +35,7 @@ public final class SpecParser {
     public record Parsed(PipelineDocument document, SourceLocations locations, String text) {}
 
     public Parsed parse(String text) {
-        if (text == null || text.isBlank()) {
+        if (text == null || text.lines().allMatch(l -> l.isBlank() || l.stripLeading().startsWith("#"))) {
             throw new InvalidSpecException(new SpecError("", 1, 1, "the document is empty"));
         }
         SourceLocations locations = SourceLocations.of(text);
@@ -40,7 +43,7 @@ public final class SpecParser {
         try {
             document = yaml.readValue(text, PipelineDocument.class);
         } catch (JsonProcessingException e) {
-            throw new InvalidSpecException(placed(describe(e), locations));
+            throw new InvalidSpecException(placed(e, describe(e), locations));
         }
         List<SpecError> errors = validate(document, locations);
         if (!errors.isEmpty()) {
@@ -121,15 +124,44 @@ public final class SpecParser {
         return s == null ? "nothing" : "\"" + s + "\"";
     }
 
-    /** Jackson places some errors after the offending token; the field's own position is better when known. */
-    private static SpecError placed(SpecError error, SourceLocations locations) {
-        if (error.field() == null || error.field().isEmpty() || !locations.has(error.field())) {
+    /**
+     * Jackson places some errors after the offending token; the field's own position is better when known: its key for
+     * an unknown field, else its value.
+     */
+    private static SpecError placed(JsonProcessingException e, SpecError error, SourceLocations locations) {
+        if (syntaxError(e) != null || error.field() == null || error.field().isEmpty() || !locations.has(error.field())) {
             return error;
         }
-        return locations.error(error.field(), error.message());
+        return e instanceof UnrecognizedPropertyException
+                ? locations.keyError(error.field(), error.message())
+                : locations.error(error.field(), error.message());
+    }
+
+    /** The YAML syntax error behind an exception, if that is what it is (Jackson may wrap it in a mapping error). */
+    private static StreamReadException syntaxError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof StreamReadException read) {
+                return read;
+            }
+        }
+        return null;
     }
 
     private static SpecError describe(JsonProcessingException e) {
+        StreamReadException syntax = syntaxError(e);
+        if (syntax != null) {
+            // The scanner's message names the problem mark last ("... line 5, column 2:"); the location does not.
+            String message = syntax.getOriginalMessage().strip();
+            Matcher mark = MARK.matcher(message);
+            int[] at = {0, 0};
+            while (mark.find()) {
+                at = new int[] {Integer.parseInt(mark.group(1)), Integer.parseInt(mark.group(2))};
+            }
+            if (at[0] == 0 && syntax.getLocation() != null) {
+                at = new int[] {syntax.getLocation().getLineNr(), syntax.getLocation().getColumnNr()};
+            }
+            return new SpecError("", at[0], at[1], "not valid YAML: " + message);
+        }
         JsonLocation loc = e.getLocation();
         int line = loc == null ? 0 : loc.getLineNr();
         int column = loc == null ? 0 : loc.getColumnNr();
@@ -178,6 +210,6 @@ public final class SpecParser {
             String names = Wire.names((Class) type);
             return "one of " + names;
         }
-        return "a mapping (" + type.getSimpleName() + ")";
+        return "a mapping";
     }
 }

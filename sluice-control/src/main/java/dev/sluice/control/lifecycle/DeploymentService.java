@@ -194,7 +194,9 @@ public final class DeploymentService {
         return locks.with(key, () -> {
             DeploymentRow row = require(key);
             if (row.jobId != null) {
-                VersionRow v = store.version(key, row.specVersion).orElseThrow();
+                // The job belongs to the running version, whose target may differ from the newest version's.
+                int running = row.runningVersion == null ? row.specVersion : row.runningVersion;
+                VersionRow v = store.version(key, running).orElseThrow();
                 targets.get(Json.read(v.spec, PipelineSpec.class).target()).cancel(row.jobId);
             }
             store.inTransaction(h -> store.deleteDeployment(h, key));

@@ -4,8 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
- * Job ids derived from the deployment's uid and attempt number. The id is stored before submitting, so a submit
- * retried after a crash names the same job and can never start a second one.
+ * Job ids derived from the deployment's uid and attempt number. Each start is a new attempt, and its id is stored
+ * before the job is submitted: after a crash the control plane asks the engine for exactly that job, and adopts it if it
+ * runs, instead of starting a second one.
  */
 public final class JobIds {
     private JobIds() {}

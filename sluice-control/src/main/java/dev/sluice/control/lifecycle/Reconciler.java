@@ -67,9 +67,8 @@ public final class Reconciler implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Resolves snapshots a crash left in progress, then reconciles every {@code interval} and on every wake-up. */
+    /** Reconciles every {@code interval} and on every wake-up; the first pass settles what a crash left half done. */
     public void start(Duration interval) {
-        resolveUnfinishedSnapshots();
         loop.scheduleWithFixedDelay(this::passSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -109,8 +108,10 @@ public final class Reconciler implements AutoCloseable {
     private void reconcile(DeploymentRow row) {
         VersionRow version = store.version(row.key(), row.specVersion).orElseThrow();
         PipelineSpec spec = Json.read(version.spec, PipelineSpec.class);
-        Engine engine = targets.get(spec.target());
-        JobObservation job = row.jobId == null ? JobObservation.notFound() : engine.observe(row.jobId);
+        Engine target = targets.get(spec.target());
+        // The job that runs belongs to the running version, which may sit on another target than the wanted one.
+        Engine current = engineOf(row, row.runningVersion).orElse(target);
+        JobObservation job = row.jobId == null ? JobObservation.notFound() : current.observe(row.jobId);
         if (job.state() == JobState.UNREACHABLE) {
             return; // nothing is known; acting now could start a second job
         }
@@ -119,30 +120,45 @@ public final class Reconciler implements AutoCloseable {
             row.recordsOut = job.recordsOut();
         }
         switch (DesiredState.parse(row.desiredState)) {
-            case RUNNING -> reconcileRunning(row, spec, version, engine, job);
-            case SUSPENDED -> reconcileSuspended(row, engine, job);
-            case CANCELLED -> reconcileCancelled(row, engine, job);
+            case RUNNING -> reconcileRunning(row, spec, version, current, target, job);
+            case SUSPENDED -> reconcileSuspended(row, current, job);
+            case CANCELLED -> reconcileCancelled(row, current, job);
         }
     }
 
-    private void reconcileRunning(DeploymentRow row, PipelineSpec spec, VersionRow version, Engine engine,
-            JobObservation job) {
+    private Optional<Engine> engineOf(DeploymentRow row, Integer version) {
+        if (version == null) {
+            return Optional.empty();
+        }
+        return store.version(row.key(), version)
+                .flatMap(v -> targets.find(Json.read(v.spec, PipelineSpec.class).target()));
+    }
+
+    private void reconcileRunning(DeploymentRow row, PipelineSpec spec, VersionRow version, Engine current,
+            Engine target, JobObservation job) {
         Phase phase = Phase.parse(row.phase);
+        if (row.pendingSnapshot != null && !job.state().alive()) {
+            resolvePendingSnapshot(row, current);
+        }
         if (phase == Phase.FAILED || phase == Phase.FINISHED) {
             return; // terminal until the user acts (resume, apply)
         }
-        if (row.pendingSnapshot != null && !job.state().alive()) {
-            resolvePendingSnapshot(row, engine);
+        // An upgrade stops the old job (finished after its savepoint, or cancelled) before it starts the new one.
+        boolean stoppedForUpgrade = phase == Phase.UPGRADING
+                && (job.state() == JobState.FINISHED || job.state() == JobState.CANCELLED);
+        if (stoppedForUpgrade) {
+            startJob(row, spec, version, target);
+            return;
         }
         switch (job.state()) {
             case STARTING, RESTARTING -> transition(row, Phase.STARTING, null);
             case RUNNING -> {
-                markStateful(row, spec, engine);
+                markStateful(row, target);
                 if (!Objects.equals(row.runningVersion, row.specVersion)
                         && spec.upgradeStrategy() != UpgradeStrategy.NONE) {
-                    upgrade(row, spec, engine);
+                    upgrade(row, spec, current);
                 } else if (row.pendingSnapshot != null) {
-                    takeUserSnapshot(row, engine);
+                    takeUserSnapshot(row, current);
                 } else {
                     transition(row, Phase.RUNNING, null);
                 }
@@ -150,13 +166,13 @@ public final class Reconciler implements AutoCloseable {
             case FINISHED -> transition(row, Phase.FINISHED, null);
             case FAILED -> transition(row, Phase.FAILED, "the job failed: " + job.failure());
             case CANCELLED -> transition(row, Phase.FAILED, "the job was cancelled outside Sluice");
-            case NOT_FOUND -> startJob(row, spec, version, engine);
+            case NOT_FOUND -> startJob(row, spec, version, target);
             default -> { }
         }
     }
 
     /** Once a running deployment has a completed checkpoint, it must never again start from empty state. */
-    private void markStateful(DeploymentRow row, PipelineSpec spec, Engine engine) {
+    private void markStateful(DeploymentRow row, Engine engine) {
         if (!row.hasState && engine.latestRetainedCheckpoint(layout.checkpointDirectory(row.key(), row.uid)).isPresent()) {
             row.hasState = true;
             save(row);
@@ -232,16 +248,17 @@ public final class Reconciler implements AutoCloseable {
 
     private void upgrade(DeploymentRow row, PipelineSpec spec, Engine engine) {
         DeploymentKey key = row.key();
-        transition(row, Phase.UPGRADING, null);
         if (spec.upgradeStrategy() == UpgradeStrategy.STATELESS) {
-            engine.cancel(row.jobId);
             row.restoreOverride = "none";
+            transition(row, Phase.UPGRADING, null);
+            engine.cancel(row.jobId);
             row.jobId = null;
             save(row);
             events.normal(null, key, row.specVersion, "UpgradeStopped",
                     "stateless upgrade to version " + row.specVersion + ": cancelled the old job", ACTOR);
             return;
         }
+        transition(row, Phase.UPGRADING, null);
         Optional<SnapshotRow> snapshot = stopWithSavepoint(row, engine, SnapshotOrigin.UPGRADE);
         if (snapshot.isPresent()) {
             events.normal(null, key, row.specVersion, "UpgradeSavepoint", "upgrading version " + row.runningVersion
@@ -279,7 +296,7 @@ public final class Reconciler implements AutoCloseable {
 
     /** Snapshot row first (intent, with its target directory), then the savepoint, then the result. */
     private Optional<SnapshotRow> stopWithSavepoint(DeploymentRow row, Engine engine, SnapshotOrigin origin) {
-        SnapshotRow snapshot = pendingSnapshot(row, origin);
+        SnapshotRow snapshot = pendingSnapshot(row, origin, engine);
         transition(row, origin == SnapshotOrigin.SUSPEND ? Phase.SUSPENDING : Phase.parse(row.phase), null);
         try {
             String location = engine.stopWithSavepoint(row.jobId, snapshot.targetDir);
@@ -311,7 +328,10 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
-    private SnapshotRow pendingSnapshot(DeploymentRow row, SnapshotOrigin origin) {
+    private SnapshotRow pendingSnapshot(DeploymentRow row, SnapshotOrigin origin, Engine engine) {
+        if (row.pendingSnapshot != null) {
+            resolvePendingSnapshot(row, engine); // one snapshot in flight at a time; settle the older one first
+        }
         SnapshotRow s = new SnapshotRow();
         s.id = UUID.randomUUID().toString();
         s.namespace = row.namespace;
@@ -376,25 +396,10 @@ public final class Reconciler implements AutoCloseable {
         }
         Optional<RetainedSnapshot> found = engine.savepointIn(s.targetDir);
         if (found.isPresent()) {
+            row.hasState = true;
             completeSnapshot(row, s, found.get().location(), engine);
         } else {
             failSnapshot(row, s, "interrupted before the savepoint completed");
-        }
-    }
-
-    private void resolveUnfinishedSnapshots() {
-        for (DeploymentRow row : store.deployments(null)) {
-            locks.with(row.key(), () -> {
-                if (row.pendingSnapshot != null) {
-                    VersionRow version = store.version(row.key(), row.specVersion).orElseThrow();
-                    Engine engine = targets.get(Json.read(version.spec, PipelineSpec.class).target());
-                    JobObservation job = row.jobId == null ? JobObservation.notFound() : engine.observe(row.jobId);
-                    if (!job.state().alive()) {
-                        resolvePendingSnapshot(row, engine);
-                    }
-                }
-                return null;
-            });
         }
     }
 

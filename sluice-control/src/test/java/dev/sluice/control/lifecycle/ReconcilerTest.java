@@ -1,0 +1,842 @@
+package dev.sluice.control.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.sluice.control.ManualClock;
+import dev.sluice.control.engine.JobObservation.JobState;
+import dev.sluice.control.engine.JobSubmission;
+import dev.sluice.control.engine.PipelineRejectedException;
+import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.control.engine.TestingEngine;
+import dev.sluice.control.engine.TestingEngine.SavepointCall;
+import dev.sluice.control.store.DeploymentRow;
+import dev.sluice.control.store.EventRow;
+import dev.sluice.control.store.H2Databases;
+import dev.sluice.control.store.SnapshotRow;
+import dev.sluice.control.store.Store;
+import dev.sluice.control.store.VersionRow;
+import dev.sluice.model.DeploymentKey;
+import dev.sluice.model.InvalidSpecException;
+import dev.sluice.model.Json;
+import dev.sluice.model.PipelineSpec;
+import dev.sluice.model.SpecError;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The reconciler against a real H2 store and a {@link TestingEngine}, one {@link Reconciler#pass()} at a time. The
+ * service wakes a separate reconciler over an empty store, so nothing but the test drives the deployments.
+ */
+class ReconcilerTest {
+    private static final DeploymentKey KEY = new DeploymentKey("default", "orders");
+    private static final SnapshotLayout LAYOUT = new SnapshotLayout("file:///tmp/x");
+    private static final String YAML = """
+            apiVersion: sluice.dev/v1
+            kind: Pipeline
+            metadata:
+              name: orders
+            spec:
+              sql: |
+                INSERT INTO totals SELECT * FROM orders;
+            """;
+
+    @TempDir
+    Path dir;
+
+    private final ManualClock clock = new ManualClock(Instant.parse("2025-03-01T12:00:00Z"));
+    private final TestingEngine engine = new TestingEngine(clock);
+    private final TestingEngine remote = new TestingEngine("remote", clock);
+    private Store store;
+    private Targets targets;
+    private DeploymentLocks locks;
+    private Reconciler reconciler;
+    private Reconciler wakeOnly;
+    private DeploymentService service;
+
+    @BeforeEach
+    void setUp() {
+        store = Store.h2(dir);
+        targets = new Targets(List.of(engine, remote));
+        locks = new DeploymentLocks();
+        Events events = new Events(store, clock);
+        reconciler = new Reconciler(store, targets, LAYOUT, events, locks, clock);
+        wakeOnly = new Reconciler(emptyStore(), targets, LAYOUT, events, locks, clock);
+        service = new DeploymentService(store, targets, LAYOUT, events, locks, wakeOnly, Map.of(), clock);
+    }
+
+    @AfterEach
+    void tearDown() {
+        wakeOnly.close();
+        reconciler.close();
+        H2Databases.shutdown(dir);
+    }
+
+    // --- start
+
+    @Test
+    void applySubmitsAJobThatThenRuns() {
+        ApplyResult result = service.apply(YAML, "default", "alice");
+
+        assertThat(result).isEqualTo(new ApplyResult(KEY, ApplyResult.Outcome.CREATED, 1));
+        DeploymentRow created = row();
+        assertThat(created.phase).isEqualTo("pending");
+        assertThat(created.desiredState).isEqualTo("running");
+        assertThat(created.specVersion).isEqualTo(1);
+        assertThat(created.runningVersion).isNull();
+        assertThat(created.jobId).isNull();
+        assertThat(created.hasState).isFalse();
+        assertThat(engine.submissions()).isEmpty();
+
+        reconciler.pass();
+
+        DeploymentRow starting = row();
+        assertThat(starting.phase).isEqualTo("starting");
+        assertThat(starting.jobId).isEqualTo(JobIds.of(created.uid, 1));
+        assertThat(starting.jobAttempt).isEqualTo(1);
+        assertThat(starting.runningVersion).isEqualTo(1);
+        assertThat(starting.restoredFrom).isNull();
+        JobSubmission submitted = engine.lastSubmission();
+        assertThat(submitted.jobId()).isEqualTo(starting.jobId);
+        assertThat(submitted.jobName()).isEqualTo("default/orders v1");
+        assertThat(submitted.pipeline()).isEqualTo(TestingEngine.planOf(spec(1)));
+        assertThat(submitted.parallelism()).isEqualTo(1);
+        assertThat(submitted.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(submitted.checkpointDirectory()).isEqualTo(LAYOUT.checkpointDirectory(KEY, created.uid));
+        assertThat(submitted.restorePath()).isNull();
+        assertThat(submitted.allowNonRestoredState()).isFalse();
+        assertThat(submitted.flinkConfiguration()).isEmpty();
+        assertThat(reasons()).containsExactly("Submitted", "Phase", "Created");
+        assertThat(events().get(1).message).isEqualTo("pending -> starting");
+
+        reconciler.pass(); // still starting: nothing new
+
+        assertThat(engine.submissions()).hasSize(1);
+        assertThat(row().phase).isEqualTo("starting");
+
+        engine.setJobState(starting.jobId, JobState.RUNNING);
+        reconciler.pass();
+
+        DeploymentRow running = row();
+        assertThat(running.phase).isEqualTo("running");
+        assertThat(running.jobId).isEqualTo(starting.jobId);
+        assertThat(engine.submissions()).hasSize(1);
+        EventRow last = events().get(0);
+        assertThat(last.reason).isEqualTo("Phase");
+        assertThat(last.message).isEqualTo("starting -> running");
+        assertThat(last.type).isEqualTo("normal");
+        assertThat(last.actor).isEqualTo("reconciler");
+        assertThat(last.version).isEqualTo(1);
+    }
+
+    @Test
+    void aDeploymentCreatedSuspendedNeverSubmits() {
+        service.apply(YAML.replace("  sql: |", "  state: suspended\n  sql: |"), "default", "alice");
+
+        reconciler.pass();
+
+        assertThat(row().phase).isEqualTo("suspended");
+        assertThat(engine.submissions()).isEmpty();
+    }
+
+    @Test
+    void recordCountsAreStored() {
+        String jobId = running();
+        engine.setRecords(jobId, 120, 80);
+
+        reconciler.pass();
+
+        assertThat(row().recordsIn).isEqualTo(120L);
+        assertThat(row().recordsOut).isEqualTo(80L);
+    }
+
+    @Test
+    void anUnreachableEngineChangesNothing() {
+        service.apply(YAML, "default", "alice");
+        reconciler.pass();
+        DeploymentRow before = row();
+        engine.setUnreachable(true);
+
+        reconciler.pass();
+
+        assertThat(row()).usingRecursiveComparison().isEqualTo(before);
+        assertThat(engine.submissions()).hasSize(1);
+    }
+
+    @Test
+    void aFailedSubmissionFailsTheDeployment() {
+        service.apply(YAML, "default", "alice");
+        engine.failNextSubmit("cluster refused the job");
+
+        reconciler.pass();
+
+        assertThat(row().phase).isEqualTo("failed");
+        assertThat(row().error).isEqualTo("submitting the job failed: cluster refused the job");
+        assertThat(events().get(0).type).isEqualTo("warning");
+        assertThat(events().get(0).reason).isEqualTo("Failed");
+    }
+
+    @Test
+    void aFailedJobFailsTheDeploymentUntilResumed() {
+        String jobId = running();
+        engine.failJob(jobId, "NullPointerException in map()");
+
+        reconciler.pass();
+
+        assertThat(row().phase).isEqualTo("failed");
+        assertThat(row().error).isEqualTo("the job failed: NullPointerException in map()");
+        reconciler.pass();
+        assertThat(engine.submissions()).hasSize(1);
+
+        service.resume(KEY, "alice");
+        assertThat(row().phase).isEqualTo("pending");
+        reconciler.pass();
+
+        assertThat(engine.submissions()).hasSize(2);
+        assertThat(row().phase).isEqualTo("starting");
+        assertThat(row().jobId).isEqualTo(JobIds.of(row().uid, 2));
+        assertThat(row().error).isNull();
+    }
+
+    // --- suspend and resume
+
+    @Test
+    void suspendStopsTheJobWithASavepoint() {
+        String jobId = running();
+
+        service.suspend(KEY, "alice");
+        assertThat(row().desiredState).isEqualTo("suspended");
+        reconciler.pass();
+
+        SnapshotRow snapshot = onlySnapshot();
+        assertThat(engine.stopWithSavepointCalls()).containsExactly(
+                new SavepointCall(jobId, LAYOUT.savepointDirectory(KEY, snapshot.id), snapshot.location));
+        assertThat(snapshot.origin).isEqualTo("suspend");
+        assertThat(snapshot.state).isEqualTo("completed");
+        assertThat(snapshot.version).isEqualTo(1);
+        assertThat(snapshot.jobId).isEqualTo(jobId);
+        assertThat(snapshot.location).startsWith(LAYOUT.savepointDirectory(KEY, snapshot.id));
+        assertThat(snapshot.sizeBytes).isEqualTo(1000L);
+        assertThat(snapshot.completedAt).isEqualTo(clock.millis());
+        DeploymentRow suspended = row();
+        assertThat(suspended.phase).isEqualTo("suspended");
+        assertThat(suspended.jobId).isNull();
+        assertThat(suspended.pendingSnapshot).isNull();
+        assertThat(suspended.hasState).isTrue();
+        assertThat(suspended.runningVersion).isEqualTo(1);
+        assertThat(engine.jobState(jobId)).isEqualTo(JobState.FINISHED);
+        assertThat(reasons()).startsWith("Phase", "SnapshotCompleted", "Phase", "DesiredStateChanged");
+        assertThat(events().get(0).message).isEqualTo("suspending -> suspended");
+        assertThat(events().get(2).message).isEqualTo("running -> suspending");
+
+        reconciler.pass(); // nothing left to do
+
+        assertThat(engine.stopWithSavepointCalls()).hasSize(1);
+        assertThat(row().phase).isEqualTo("suspended");
+    }
+
+    @Test
+    void resumeRestoresTheSuspendSavepoint() {
+        running();
+        service.suspend(KEY, "alice");
+        reconciler.pass();
+        SnapshotRow savepoint = onlySnapshot();
+        clock.advance(Duration.ofMinutes(5));
+
+        service.resume(KEY, "alice");
+        assertThat(row().phase).isEqualTo("pending");
+        reconciler.pass();
+
+        JobSubmission resumed = engine.lastSubmission();
+        assertThat(engine.submissions()).hasSize(2);
+        assertThat(resumed.restorePath()).isEqualTo(savepoint.location);
+        DeploymentRow row = row();
+        assertThat(row.phase).isEqualTo("starting");
+        assertThat(row.jobId).isEqualTo(JobIds.of(row.uid, 2)).isEqualTo(resumed.jobId());
+        assertThat(row.restoredFrom).isEqualTo(savepoint.location);
+        assertThat(reasons()).doesNotContain("JobLost");
+        assertThat(events().get(0).message)
+                .isEqualTo("job " + row.jobId + " of version 1 restoring snapshot " + savepoint.id + " at "
+                        + savepoint.location);
+    }
+
+    @Test
+    void aFailedSuspendSavepointLeavesTheJobRunningAndIsRetried() {
+        String jobId = running();
+        service.suspend(KEY, "alice");
+        engine.failNextSavepoint("savepoint timed out");
+
+        reconciler.pass();
+
+        SnapshotRow failed = onlySnapshot();
+        assertThat(failed.state).isEqualTo("failed");
+        assertThat(failed.error).isEqualTo("savepoint timed out");
+        assertThat(failed.origin).isEqualTo("suspend");
+        assertThat(engine.jobState(jobId)).isEqualTo(JobState.RUNNING);
+        DeploymentRow row = row();
+        assertThat(row.jobId).isEqualTo(jobId);
+        assertThat(row.phase).isEqualTo("suspending");
+        assertThat(row.pendingSnapshot).isNull();
+        EventRow warning = events().get(0);
+        assertThat(warning.type).isEqualTo("warning");
+        assertThat(warning.reason).isEqualTo("SnapshotFailed");
+        assertThat(warning.message).isEqualTo("snapshot " + failed.id + " (suspend) failed: savepoint timed out");
+
+        clock.advance(Duration.ofSeconds(10));
+        reconciler.pass(); // the next pass tries again
+
+        assertThat(row().phase).isEqualTo("suspended");
+        assertThat(row().jobId).isNull();
+        assertThat(store.snapshots("default", "orders")).extracting(s -> s.state)
+                .containsExactly("completed", "failed");
+    }
+
+    // --- cancel
+
+    @Test
+    void cancelCancelsTheJobWithoutASnapshot() {
+        String jobId = running();
+
+        service.cancel(KEY, "alice");
+        reconciler.pass();
+
+        assertThat(engine.cancelled()).containsExactly(jobId);
+        assertThat(engine.jobState(jobId)).isEqualTo(JobState.CANCELLED);
+        assertThat(row().phase).isEqualTo("cancelled");
+        assertThat(row().jobId).isNull();
+        assertThat(store.snapshots(null, null)).isEmpty();
+        assertThat(engine.stopWithSavepointCalls()).isEmpty();
+        assertThat(events().get(0).message).isEqualTo("running -> cancelled");
+    }
+
+    @Test
+    void deleteCancelsTheJobAndForgetsTheDeployment() {
+        String jobId = running();
+
+        service.delete(KEY, "alice");
+
+        assertThat(engine.cancelled()).containsExactly(jobId);
+        assertThat(store.deployment(KEY)).isEmpty();
+        assertThat(store.versions(KEY)).isEmpty();
+        assertThat(store.events("default", "orders", 10)).isEmpty();
+        assertThatThrownBy(() -> service.suspend(KEY, "alice")).isInstanceOf(NotFoundException.class)
+                .hasMessage("deployment orders not found in namespace default");
+    }
+
+    // --- the engine forgets the job
+
+    @Test
+    void lostJobRestartsFromARetainedCheckpointNewerThanTheSavepoint() {
+        running();
+        SnapshotRow savepoint = userSnapshot();
+        clock.advance(Duration.ofMinutes(1));
+        RetainedSnapshot checkpoint = retainCheckpoint("chk-7");
+        reconciler.pass();
+        String lostJob = row().jobId;
+
+        engine.restart();
+        reconciler.pass();
+
+        assertThat(engine.submissions()).hasSize(2);
+        assertThat(engine.lastSubmission().restorePath()).isEqualTo(checkpoint.location());
+        DeploymentRow row = row();
+        assertThat(row.jobId).isEqualTo(JobIds.of(row.uid, 2)).isNotEqualTo(lostJob);
+        assertThat(row.phase).isEqualTo("starting");
+        assertThat(row.restoredFrom).isEqualTo(checkpoint.location());
+        assertThat(savepoint.completedAt).isLessThan(checkpoint.completedAt().toEpochMilli());
+        EventRow jobLost = event("JobLost");
+        assertThat(jobLost.type).isEqualTo("warning");
+        assertThat(jobLost.message)
+                .isEqualTo("job " + lostJob + " is no longer known to the engine; restarting from the newest snapshot");
+        assertThat(events().get(0).message).endsWith("restoring retained checkpoint " + checkpoint.location());
+    }
+
+    @Test
+    void lostJobRestartsFromASavepointNewerThanTheRetainedCheckpoint() {
+        running();
+        RetainedSnapshot checkpoint = retainCheckpoint("chk-3");
+        reconciler.pass();
+        assertThat(row().hasState).isTrue(); // a completed checkpoint makes the deployment stateful
+        clock.advance(Duration.ofMinutes(1));
+        SnapshotRow savepoint = userSnapshot();
+
+        engine.restart();
+        reconciler.pass();
+
+        assertThat(engine.lastSubmission().restorePath()).isEqualTo(savepoint.location);
+        assertThat(row().restoredFrom).isEqualTo(savepoint.location);
+        assertThat(savepoint.completedAt).isGreaterThan(checkpoint.completedAt().toEpochMilli());
+        assertThat(reasons()).contains("JobLost");
+    }
+
+    @Test
+    void latestSavepointStrategyIgnoresNewerCheckpoints() {
+        service.apply(YAML + "  restoreStrategy: latest-savepoint\n", "default", "alice");
+        reconciler.pass();
+        engine.runAll();
+        reconciler.pass();
+        SnapshotRow savepoint = userSnapshot();
+        clock.advance(Duration.ofMinutes(1));
+        retainCheckpoint("chk-9");
+
+        engine.restart();
+        reconciler.pass();
+
+        assertThat(engine.lastSubmission().restorePath()).isEqualTo(savepoint.location);
+    }
+
+    @Test
+    void aDeploymentThatHadStateRefusesToStartFromEmptyState() {
+        String jobId = running();
+        retainCheckpoint("chk-1");
+        reconciler.pass();
+        assertThat(row().hasState).isTrue();
+
+        engine.restart();
+        engine.forgetCheckpoints();
+        reconciler.pass();
+
+        assertThat(engine.submissions()).hasSize(1);
+        DeploymentRow row = row();
+        assertThat(row.phase).isEqualTo("failed");
+        assertThat(row.error).isEqualTo("no completed snapshot or retained checkpoint found, though the deployment "
+                + "had state; refusing to start from empty state");
+        assertThat(row.jobId).isEqualTo(jobId);
+        assertThat(events()).extracting(e -> e.type + " " + e.reason)
+                .startsWith("warning Failed", "warning JobLost");
+
+        reconciler.pass(); // failed stays failed
+
+        assertThat(engine.submissions()).hasSize(1);
+        assertThat(row().phase).isEqualTo("failed");
+    }
+
+    @Test
+    void restoreStrategyNoneStartsEmptyEvenWithState() {
+        service.apply(YAML + "  restoreStrategy: none\n", "default", "alice");
+        reconciler.pass();
+        engine.runAll();
+        reconciler.pass();
+        retainCheckpoint("chk-1");
+        reconciler.pass();
+
+        engine.restart();
+        reconciler.pass();
+
+        assertThat(engine.submissions()).hasSize(2);
+        assertThat(engine.lastSubmission().restorePath()).isNull();
+        assertThat(row().phase).isEqualTo("starting");
+    }
+
+    // --- user snapshots
+
+    @Test
+    void userSnapshotIsTakenWhileTheJobKeepsRunning() {
+        String jobId = running();
+
+        SnapshotRow requested = service.snapshot(KEY, "alice");
+
+        assertThat(requested.state).isEqualTo("in-progress");
+        assertThat(requested.origin).isEqualTo("user");
+        assertThat(requested.version).isEqualTo(1);
+        assertThat(requested.jobId).isEqualTo(jobId);
+        assertThat(requested.targetDir).isEqualTo(LAYOUT.savepointDirectory(KEY, requested.id));
+        assertThat(row().pendingSnapshot).isEqualTo(requested.id);
+        assertThat(reasons().get(0)).isEqualTo("SnapshotRequested");
+        assertThatThrownBy(() -> service.snapshot(KEY, "alice")).isInstanceOf(ConflictException.class)
+                .hasMessage("deployment default/orders is already taking snapshot " + requested.id);
+
+        clock.advance(Duration.ofSeconds(3));
+        reconciler.pass();
+
+        assertThat(engine.triggerSavepointCalls()).hasSize(1);
+        SavepointCall call = engine.triggerSavepointCalls().get(0);
+        assertThat(call.jobId()).isEqualTo(jobId);
+        assertThat(call.targetDirectory()).isEqualTo(requested.targetDir);
+        assertThat(engine.stopWithSavepointCalls()).isEmpty();
+        SnapshotRow taken = store.snapshot(requested.id).orElseThrow();
+        assertThat(taken.state).isEqualTo("completed");
+        assertThat(taken.location).isEqualTo(call.location());
+        assertThat(taken.completedAt).isEqualTo(clock.millis());
+        DeploymentRow row = row();
+        assertThat(row.pendingSnapshot).isNull();
+        assertThat(row.hasState).isTrue();
+        assertThat(row.phase).isEqualTo("running");
+        assertThat(row.jobId).isEqualTo(jobId);
+        assertThat(engine.jobState(jobId)).isEqualTo(JobState.RUNNING);
+        assertThat(reasons().get(0)).isEqualTo("SnapshotCompleted");
+    }
+
+    @Test
+    void snapshotOfASuspendedDeploymentIsAConflict() {
+        running();
+        service.suspend(KEY, "alice");
+        reconciler.pass();
+        int snapshots = store.snapshots(null, null).size();
+
+        assertThatThrownBy(() -> service.snapshot(KEY, "alice")).isInstanceOf(ConflictException.class)
+                .hasMessage("deployment default/orders is suspended; a snapshot needs a running job");
+        assertThat(store.snapshots(null, null)).hasSize(snapshots);
+        assertThat(row().pendingSnapshot).isNull();
+    }
+
+    @Test
+    void snapshotOfAJobNotYetRunningIsAConflict() {
+        service.apply(YAML, "default", "alice");
+        reconciler.pass();
+
+        assertThatThrownBy(() -> service.snapshot(KEY, "alice")).isInstanceOf(ConflictException.class)
+                .hasMessage("deployment default/orders is starting; a snapshot needs a running job");
+    }
+
+    @Test
+    void snapshotOfAnUnknownDeploymentIsNotFound() {
+        assertThatThrownBy(() -> service.snapshot(new DeploymentKey("default", "ghost"), "alice"))
+                .isInstanceOf(NotFoundException.class);
+    }
+
+    // --- apply
+
+    @Test
+    void reapplyingTheSameSpecChangesNothing() {
+        running();
+        DeploymentRow before = row();
+        int events = events().size();
+
+        ApplyResult again = service.apply(YAML, "default", "alice");
+        ApplyResult withDefaultsSpelledOut = service.apply(YAML + "  parallelism: 1\n  state: running\n"
+                + "  checkpoints: {interval: 10s}\n  target: embedded\n", "default", "bob");
+
+        assertThat(again).isEqualTo(new ApplyResult(KEY, ApplyResult.Outcome.UNCHANGED, 1));
+        assertThat(withDefaultsSpelledOut).isEqualTo(new ApplyResult(KEY, ApplyResult.Outcome.UNCHANGED, 1));
+        assertThat(store.versions(KEY)).hasSize(1);
+        assertThat(events()).hasSize(events);
+        assertThat(row()).usingRecursiveComparison().isEqualTo(before);
+    }
+
+    @Test
+    void applyingAChangedSpecUpgradesThroughASavepoint() {
+        String oldJob = running();
+        clock.advance(Duration.ofMinutes(1));
+
+        ApplyResult result = service.apply(YAML + "  parallelism: 2\n", "default", "alice");
+
+        assertThat(result).isEqualTo(new ApplyResult(KEY, ApplyResult.Outcome.UPDATED, 2));
+        assertThat(store.versions(KEY)).extracting(v -> v.version).containsExactly(2, 1);
+        assertThat(spec(2).parallelism()).isEqualTo(2);
+        assertThat(row().specVersion).isEqualTo(2);
+        assertThat(row().runningVersion).isEqualTo(1);
+        assertThat(reasons().get(0)).isEqualTo("VersionCreated");
+
+        reconciler.pass(); // stop the old job with a savepoint
+
+        SnapshotRow savepoint = onlySnapshot();
+        assertThat(savepoint.origin).isEqualTo("upgrade");
+        assertThat(savepoint.state).isEqualTo("completed");
+        assertThat(savepoint.version).isEqualTo(1);
+        assertThat(engine.stopWithSavepointCalls()).extracting(SavepointCall::jobId).containsExactly(oldJob);
+        assertThat(engine.aliveJobs()).isEmpty();
+        DeploymentRow upgrading = row();
+        assertThat(upgrading.phase).isEqualTo("upgrading");
+        assertThat(upgrading.jobId).isNull();
+        assertThat(upgrading.hasState).isTrue();
+        assertThat(event("UpgradeSavepoint").message)
+                .isEqualTo("upgrading version 1 to 2 from snapshot " + savepoint.id);
+
+        reconciler.pass(); // start version 2 from it
+
+        JobSubmission v2 = engine.lastSubmission();
+        assertThat(engine.submissions()).hasSize(2);
+        assertThat(v2.jobName()).isEqualTo("default/orders v2");
+        assertThat(v2.parallelism()).isEqualTo(2);
+        assertThat(v2.restorePath()).isEqualTo(savepoint.location);
+        assertThat(v2.pipeline()).isEqualTo(TestingEngine.planOf(spec(2)));
+        DeploymentRow started = row();
+        assertThat(started.runningVersion).isEqualTo(2);
+        assertThat(started.jobId).isEqualTo(v2.jobId()).isNotEqualTo(oldJob);
+        assertThat(started.phase).isEqualTo("starting");
+        assertThat(started.restoredFrom).isEqualTo(savepoint.location);
+        assertThat(reasons()).doesNotContain("JobLost");
+
+        engine.runAll();
+        reconciler.pass();
+
+        assertThat(row().phase).isEqualTo("running");
+        assertThat(engine.aliveJobs()).containsExactly(v2.jobId());
+    }
+
+    @Test
+    void aStatelessUpgradeCancelsAndStartsEmpty() {
+        String oldJob = running();
+        retainCheckpoint("chk-4");
+        reconciler.pass();
+
+        service.apply(YAML + "  parallelism: 2\n  upgradeStrategy: stateless\n", "default", "alice");
+        reconciler.pass();
+
+        assertThat(engine.cancelled()).containsExactly(oldJob);
+        assertThat(row().phase).isEqualTo("upgrading");
+        assertThat(row().restoreOverride).isEqualTo("none");
+        assertThat(reasons().get(0)).isEqualTo("UpgradeStopped");
+
+        reconciler.pass();
+
+        assertThat(engine.lastSubmission().restorePath()).isNull();
+        assertThat(engine.lastSubmission().parallelism()).isEqualTo(2);
+        assertThat(row().restoreOverride).isNull();
+        assertThat(row().runningVersion).isEqualTo(2);
+    }
+
+    @Test
+    void sqlTheEngineRejectsIsReportedAtItsPlaceInTheDocument() {
+        engine.rejectNextCompile(new PipelineRejectedException(
+                List.of(new SpecError("spec.sql", 1, 27, "Object 'orders' not found"))));
+
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class,
+                () -> service.apply(YAML, "default", "alice"));
+
+        // "    INSERT INTO totals SELECT * FROM orders;" is line 7 of YAML, indented by 4
+        assertThat(e.errors()).containsExactly(new SpecError("spec.sql", 7, 31, "Object 'orders' not found"));
+        assertThat(store.deployment(KEY)).isEmpty();
+    }
+
+    @Test
+    void anUnknownTargetIsASpecError() {
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class,
+                () -> service.apply(YAML + "  target: nowhere\n", "default", "alice"));
+
+        assertThat(e.errors()).containsExactly(new SpecError("spec.target", 8, 11,
+                "unknown target 'nowhere'; targets: [embedded, remote]"));
+        assertThat(store.deployment(KEY)).isEmpty();
+    }
+
+    // --- crashes
+
+    @ParameterizedTest(name = "engine restarted too: {0}")
+    @ValueSource(booleans = {false, true})
+    void aSavepointThatCompletedBeforeACrashMidSuspendIsFound(boolean engineRestarted) {
+        String jobId = running();
+        SnapshotRow inProgress = crashedWhileStopping(jobId, "suspending", "suspend");
+        String location = inProgress.targetDir + "/savepoint-written-before-crash";
+        engine.putSavepoint(inProgress.targetDir, new RetainedSnapshot(location, clock.instant(), 777));
+        engine.setJobState(jobId, JobState.FINISHED);
+        if (engineRestarted) {
+            engine.restart();
+        }
+
+        Store reopened = restartControlPlane();
+        new Reconciler(reopened, targets, LAYOUT, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
+
+        SnapshotRow resolved = reopened.snapshot(inProgress.id).orElseThrow();
+        assertThat(resolved.state).isEqualTo("completed");
+        assertThat(resolved.location).isEqualTo(location);
+        assertThat(resolved.sizeBytes).isEqualTo(777L);
+        DeploymentRow row = reopened.deployment(KEY).orElseThrow();
+        assertThat(row.phase).isEqualTo("suspended");
+        assertThat(row.jobId).isNull();
+        assertThat(row.pendingSnapshot).isNull();
+        assertThat(engine.stopWithSavepointCalls()).isEmpty();
+        assertThat(engine.submissions()).hasSize(1);
+    }
+
+    @Test
+    void aSavepointThatNeverCompletedBeforeACrashIsMarkedFailed() {
+        String jobId = running();
+        SnapshotRow inProgress = crashedWhileStopping(jobId, "suspending", "suspend");
+        engine.restart(); // the job is gone and nothing was written
+
+        Store reopened = restartControlPlane();
+        new Reconciler(reopened, targets, LAYOUT, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
+
+        SnapshotRow resolved = reopened.snapshot(inProgress.id).orElseThrow();
+        assertThat(resolved.state).isEqualTo("failed");
+        assertThat(resolved.error).isEqualTo("interrupted before the savepoint completed");
+        assertThat(reopened.deployment(KEY).orElseThrow().phase).isEqualTo("suspended");
+    }
+
+    // --- crash and target-change cases
+
+    @Test
+    void changingTheTargetStopsTheOldJobBeforeStartingTheNewOne() {
+        String oldJob = running();
+
+        service.apply(YAML + "  target: remote\n", "default", "alice");
+        reconciler.pass();
+        reconciler.pass();
+
+        assertThat(engine.jobState(oldJob)).isNotEqualTo(JobState.RUNNING);
+        assertThat(engine.stopWithSavepointCalls()).extracting(SavepointCall::jobId).containsExactly(oldJob);
+        assertThat(remote.lastSubmission().restorePath()).isEqualTo(onlySnapshot().location);
+        assertThat(reasons()).doesNotContain("JobLost");
+    }
+
+    @Test
+    void suspendingWhileAUserSnapshotIsPendingResolvesThatSnapshot() {
+        running();
+        SnapshotRow requested = service.snapshot(KEY, "alice");
+        service.suspend(KEY, "alice");
+
+        reconciler.pass();
+        reconciler.pass();
+
+        assertThat(row().phase).isEqualTo("suspended");
+        assertThat(store.snapshot(requested.id).orElseThrow().state).isNotEqualTo("in-progress");
+        assertThat(store.snapshots(null, null)).extracting(s -> s.state).doesNotContain("in-progress");
+    }
+
+    @Test
+    void aCrashMidUpgradeFinishesTheUpgrade() {
+        String jobId = running();
+        service.apply(YAML + "  parallelism: 2\n", "default", "alice");
+        SnapshotRow inProgress = crashedWhileStopping(jobId, "upgrading", "upgrade");
+        String location = inProgress.targetDir + "/savepoint-written-before-crash";
+        engine.putSavepoint(inProgress.targetDir, new RetainedSnapshot(location, clock.instant(), 777));
+        engine.setJobState(jobId, JobState.FINISHED);
+
+        Store reopened = restartControlPlane();
+        Reconciler after = new Reconciler(reopened, targets, LAYOUT, new Events(reopened, clock), locks, clock);
+        after.pass();
+        after.pass();
+
+        assertThat(reopened.snapshot(inProgress.id).orElseThrow().state).isEqualTo("completed");
+        DeploymentRow row = reopened.deployment(KEY).orElseThrow();
+        assertThat(row.phase).isNotEqualTo("finished");
+        assertThat(row.runningVersion).isEqualTo(2);
+        assertThat(engine.lastSubmission().parallelism()).isEqualTo(2);
+        assertThat(engine.lastSubmission().restorePath()).isEqualTo(location);
+    }
+
+    @Test
+    void aCrashMidStatelessUpgradeFinishesTheUpgrade() {
+        String jobId = running();
+        service.apply(YAML + "  parallelism: 2\n  upgradeStrategy: stateless\n", "default", "alice");
+        DeploymentRow row = row();
+        row.phase = "upgrading"; // transition(UPGRADING) was stored, then engine.cancel ran, then the process died
+        store.updateDeployment(row);
+        engine.cancel(jobId);
+
+        Store reopened = restartControlPlane();
+        Reconciler after = new Reconciler(reopened, targets, LAYOUT, new Events(reopened, clock), locks, clock);
+        after.pass();
+        after.pass();
+
+        DeploymentRow now = reopened.deployment(KEY).orElseThrow();
+        assertThat(now.phase).isNotEqualTo("failed");
+        assertThat(now.runningVersion).isEqualTo(2);
+    }
+
+    // --- helpers
+
+    /** Applies {@link #YAML} and drives it to running; returns the job id. */
+    private String running() {
+        service.apply(YAML, "default", "alice");
+        reconciler.pass();
+        engine.runAll();
+        reconciler.pass();
+        assertThat(row().phase).isEqualTo("running");
+        return row().jobId;
+    }
+
+    /** Requests a user snapshot and lets one pass take it. */
+    private SnapshotRow userSnapshot() {
+        SnapshotRow requested = service.snapshot(KEY, "alice");
+        reconciler.pass();
+        SnapshotRow taken = store.snapshot(requested.id).orElseThrow();
+        assertThat(taken.state).isEqualTo("completed");
+        return taken;
+    }
+
+    /** The engine reports a completed checkpoint of the deployment, completed now. */
+    private RetainedSnapshot retainCheckpoint(String name) {
+        String directory = LAYOUT.checkpointDirectory(KEY, row().uid);
+        RetainedSnapshot checkpoint = new RetainedSnapshot(directory + "/" + row().jobId + "/" + name, clock.instant(),
+                2048);
+        engine.retainCheckpoint(directory, checkpoint);
+        return checkpoint;
+    }
+
+    /**
+     * Writes what the reconciler stores before it asks for a stop-with-savepoint (the snapshot row and the
+     * deployment's intent), as if the process died while the engine was taking it.
+     */
+    private SnapshotRow crashedWhileStopping(String jobId, String phase, String origin) {
+        DeploymentRow row = row();
+        SnapshotRow s = new SnapshotRow();
+        s.id = UUID.randomUUID().toString();
+        s.namespace = KEY.namespace();
+        s.name = KEY.name();
+        s.version = row.runningVersion;
+        s.origin = origin;
+        s.state = "in-progress";
+        s.targetDir = LAYOUT.savepointDirectory(KEY, s.id);
+        s.jobId = jobId;
+        s.createdAt = clock.millis();
+        if ("suspend".equals(origin)) {
+            row.desiredState = "suspended";
+        }
+        row.phase = phase;
+        row.pendingSnapshot = s.id;
+        store.inTransaction(h -> {
+            store.insertSnapshot(h, s);
+            store.updateDeployment(h, row);
+        });
+        return s;
+    }
+
+    /** The control plane dies and comes back: the database closes without a clean shutdown and opens again. */
+    private Store restartControlPlane() {
+        reconciler.close();
+        H2Databases.crash(dir);
+        return Store.h2(dir);
+    }
+
+    private DeploymentRow row() {
+        return store.deployment(KEY).orElseThrow();
+    }
+
+    private PipelineSpec spec(int version) {
+        VersionRow v = store.version(KEY, version).orElseThrow();
+        return Json.read(v.spec, PipelineSpec.class);
+    }
+
+    private SnapshotRow onlySnapshot() {
+        List<SnapshotRow> all = store.snapshots("default", "orders");
+        assertThat(all).hasSize(1);
+        return all.get(0);
+    }
+
+    /** Events of the deployment, newest first. */
+    private List<EventRow> events() {
+        return store.events("default", "orders", 100);
+    }
+
+    private List<String> reasons() {
+        return events().stream().map(e -> e.reason).toList();
+    }
+
+    private EventRow event(String reason) {
+        return events().stream().filter(e -> e.reason.equals(reason)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + reason + " event in " + reasons()));
+    }
+
+    /** An empty in-memory store, for the reconciler that the service wakes. */
+    private static Store emptyStore() {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:wake-" + UUID.randomUUID()
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
+        ds.setUser("sluice");
+        return new Store(ds);
+    }
+}
