@@ -29,6 +29,11 @@ public enum Phase {
         return terminal;
     }
 
+    /** True when the phase needs no prompt attention: terminal, or running. */
+    public boolean settled() {
+        return terminal || this == RUNNING;
+    }
+
     public String description() {
         return description;
     }

@@ -1,6 +1,7 @@
 package dev.sluice.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.sluice.server.TestDocuments.line;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -85,17 +86,6 @@ class SluiceServerITCase {
         }
         assertThat(api.get("/api/v1/namespaces/default/deployments/refused").status()).isEqualTo(404);
         assertThat(api.get("/api/v1/namespaces/default/events").json().path("items").toString()).doesNotContain("refused");
-    }
-
-    /** The 1-based line of the first line of {@code yaml} that contains {@code text}. */
-    static String line(String yaml, String text) {
-        String[] lines = yaml.split("\n");
-        for (int i = 0; i < lines.length; i++) {
-            if (lines[i].contains(text)) {
-                return Integer.toString(i + 1);
-            }
-        }
-        throw new AssertionError(text);
     }
 
     @Test

@@ -56,6 +56,9 @@ public final class Reconciler implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    /** How often to look while a deployment is starting, suspending or upgrading. */
+    private static final Duration SETTLING_INTERVAL = Duration.ofMillis(200);
+    private volatile Duration interval = Duration.ofSeconds(1);
 
     public Reconciler(Store store, Targets targets, SnapshotLayout layout, Events events, DeploymentLocks locks,
             Clock clock) {
@@ -67,9 +70,21 @@ public final class Reconciler implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Reconciles every {@code interval} and on every wake-up; the first pass settles what a crash left half done. */
+    /**
+     * Reconciles every {@code interval}, more often while a deployment is between phases, and on every wake-up; the
+     * first pass settles what a crash left half done.
+     */
     public void start(Duration interval) {
-        loop.scheduleWithFixedDelay(this::passSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        this.interval = interval;
+        loop.execute(this::tick);
+    }
+
+    private void tick() {
+        boolean settling = passSafely();
+        if (!loop.isShutdown()) {
+            Duration next = settling && SETTLING_INTERVAL.compareTo(interval) < 0 ? SETTLING_INTERVAL : interval;
+            loop.schedule(this::tick, next.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Asks for a pass soon (after an API change). */
@@ -82,27 +97,30 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
-    private void passSafely() {
+    private boolean passSafely() {
         try {
-            pass();
+            return pass();
         } catch (RuntimeException e) {
             LOG.error("reconcile pass failed", e);
+            return false;
         }
     }
 
-    /** One pass over all deployments. */
-    public void pass() {
+    /** One pass over all deployments; true when one of them is still between phases. */
+    public boolean pass() {
+        boolean settling = false;
         for (DeploymentRow listed : store.deployments(null)) {
             DeploymentKey key = listed.key();
             try {
-                locks.with(key, () -> {
-                    store.deployment(key).ifPresent(this::reconcile);
-                    return null;
-                });
+                settling |= locks.with(key, () -> store.deployment(key).map(row -> {
+                    reconcile(row);
+                    return !Phase.parse(row.phase).settled();
+                }).orElse(false));
             } catch (RuntimeException e) {
                 LOG.error("[{}] reconcile failed", key, e);
             }
         }
+        return settling;
     }
 
     private void reconcile(DeploymentRow row) {
