@@ -2,11 +2,10 @@ package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.model.Phase;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** The verbs that stop, start or remove a deployment: {@code suspend}, {@code resume}, {@code cancel}, {@code delete}. */
@@ -22,12 +21,8 @@ final class LifecycleCommands {
         @Parameters(index = "0", paramLabel = "NAME", description = "The deployment.")
         String name;
 
-        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "120s", converter = DurationConverter.class,
-                description = "How long to wait, such as 90s or 5m (default: ${DEFAULT-VALUE}).")
-        Duration timeout;
-
-        @Option(names = "--no-wait", description = "Return once the server accepted the request.")
-        boolean noWait;
+        @Mixin
+        WaitOptions wait;
 
         private final String action;
         private final List<String> donePhases;
@@ -42,7 +37,7 @@ final class LifecycleCommands {
             String notFound = deploymentNotFound(name);
             JsonNode before = api().get(deploymentPath(name), notFound).path("status");
             JsonNode accepted = api().post(deploymentPath(name) + "/" + action, notFound);
-            if (noWait) {
+            if (wait.noWait) {
                 if (!printDocument(accepted)) {
                     out().println("deployment " + qualifiedName(accepted, name) + " " + action + " requested (phase "
                             + Output.text(accepted.path("status").path("phase")) + ")");
@@ -54,8 +49,8 @@ final class LifecycleCommands {
             JsonNode done = Waiter.await(
                     () -> api().get(deploymentPath(name), notFound),
                     d -> reached(d, before, moved),
-                    timeout,
-                    d -> "timed out after " + DurationConverter.format(timeout) + " waiting for deployment "
+                    wait.timeout,
+                    d -> "timed out after " + DurationConverter.format(wait.timeout) + " waiting for deployment "
                             + qualifiedName(d, name) + " to be " + wanted + "; phase is "
                             + Output.text(d.path("status").path("phase")) + errorSuffix(d));
             if (!printDocument(done)) {

@@ -1,9 +1,8 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Duration;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code snapshot NAME}: take a savepoint of a deployment and wait until it completes. */
@@ -12,12 +11,8 @@ final class SnapshotCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "NAME", description = "The deployment.")
     String name;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "120s", converter = DurationConverter.class,
-            description = "How long to wait, such as 90s or 5m (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
-
-    @Option(names = "--no-wait", description = "Return once the server accepted the request.")
-    boolean noWait;
+    @Mixin
+    WaitOptions wait;
 
     @Override
     public Integer call() {
@@ -28,13 +23,13 @@ final class SnapshotCommand extends ClientCommand {
             throw new CliException(CliException.FAILED, "the server accepted the snapshot but sent no snapshot id");
         }
         String of = namespace() + "/" + snapshot.path("deployment").asText(name);
-        if (!noWait) {
+        if (!wait.noWait) {
             snapshot = Waiter.await(
                     () -> api().get(deploymentPath(name) + "/snapshots/" + ApiClient.segment(id),
                             "snapshot " + id + " of deployment " + name + " not found in namespace " + namespace()),
                     s -> completed(s, id, of),
-                    timeout,
-                    s -> "timed out after " + DurationConverter.format(timeout) + " waiting for snapshot " + id + " of "
+                    wait.timeout,
+                    s -> "timed out after " + DurationConverter.format(wait.timeout) + " waiting for snapshot " + id + " of "
                             + of + " to complete; state is " + Output.text(s.path("state")));
         }
         if (!printDocument(snapshot)) {
