@@ -72,7 +72,7 @@ class CliITCase {
 
     @Test
     void applyDescribeSuspendResume() throws Exception {
-        KeyedCounts pipeline = new KeyedCounts("cli-counts", 1_000_000, 20);
+        KeyedCounts pipeline = new KeyedCounts("cli-counts", 100_000, 20);
         server.streams().ensureTopic(pipeline.output(), 1);
         Path file = dir.resolve("counts.yaml");
         Files.writeString(file, pipeline.yaml());
@@ -93,6 +93,16 @@ class CliITCase {
         assertThat(sluice("get", "snapshots", "cli-counts").out()).contains("suspend").contains("completed");
         assertThat(sluice("resume", "cli-counts").code()).isZero();
         assertThat(sluice("get", "deployments", "cli-counts", "-o", "yaml").out()).contains("phase: running");
+        Path v2 = dir.resolve("counts-v2.yaml");
+        Files.writeString(v2, pipeline.yaml().replace("parallelism: 2", "parallelism: 1"));
+        Run diff = sluice("diff", "cli-counts", "-f", v2.toString());
+        assertThat(diff.code()).as(diff.err()).isZero();
+        assertThat(diff.out()).contains("spec.parallelism").contains("action: rescale").contains("restores fully");
+        assertThat(sluice("apply", "-f", v2.toString()).out()).contains("updated").contains("version 2");
+        Run rolledBack = sluice("rollback", "cli-counts", "--to-version", "1");
+        assertThat(rolledBack.code()).as(rolledBack.err()).isZero();
+        assertThat(rolledBack.out()).contains("running").contains("version 1");
+        assertThat(sluice("rollback", "cli-counts", "--to-version", "9").code()).isEqualTo(2);
         Run snapshot = sluice("snapshot", "cli-counts");
         assertThat(snapshot.code()).as(snapshot.err()).isZero();
         assertThat(sluice("get", "events", "cli-counts").out()).contains("SnapshotCompleted");

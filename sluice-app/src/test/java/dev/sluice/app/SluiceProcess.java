@@ -23,11 +23,12 @@ final class SluiceProcess implements AutoCloseable {
         this.api = new TestApi("http://127.0.0.1:" + port);
     }
 
-    static SluiceProcess start(Path dataDir, Path log) throws IOException {
+    static SluiceProcess start(Path dataDir, Path log, String... jvmOptions) throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx1g");
+        command.addAll(List.of(jvmOptions));
         command.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         command.addAll(Files.readAllLines(repositoryRoot().resolve("bin/jvm-options")));
         command.add("-cp");
@@ -61,6 +62,19 @@ final class SluiceProcess implements AutoCloseable {
     void kill() {
         process.destroyForcibly();
         waitFor();
+    }
+
+    /** Waits until the process dies by itself (a fault point halted it); returns its exit code. */
+    int awaitDeath(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("sluice up is still alive after " + timeout);
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** SIGTERM: the clean shutdown path. */

@@ -81,9 +81,8 @@ public final class LifecycleBench {
             String kafka = sluice.get("/api/v1/info").path("kafka").path("bootstrapServers").asText();
             awaitTrue(() -> "running".equals(sluice.phase("ride-demand")), Duration.ofSeconds(60));
             PipelineSpec spec = new SpecParser().parse(Demo.pipeline()).document().spec();
-            CompiledPipeline plan = engine.compile(new PipelineSpec(
-                    spec.sql().replace("${kafka.bootstrapServers}", kafka), null, null, null, null, null, null, null,
-                    null, Map.of()));
+            CompiledPipeline plan = engine.compile(PipelineSpec.ofSql(
+                    spec.sql().replace("${kafka.bootstrapServers}", kafka)));
             for (int i = 0; i < rounds; i++) {
                 String name = "demand-" + i;
                 String yaml = Demo.pipeline().replace("name: ride-demand", "name: " + name);

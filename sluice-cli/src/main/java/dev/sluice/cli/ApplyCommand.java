@@ -21,9 +21,7 @@ final class ApplyCommand extends ClientCommand {
 
     @Override
     public Integer call() {
-        boolean stdin = "-".equals(file);
-        String yaml = stdin ? readStdin() : readFile(file);
-        JsonNode result = api().postYaml(namespacePath() + "/deployments", yaml, stdin ? "<stdin>" : file);
+        JsonNode result = api().postYaml(namespacePath() + "/deployments", read(file), source(file));
         if (!printDocument(result)) {
             JsonNode deployment = result.path("deployment");
             String name = qualifiedName(deployment, deployment.path("metadata").path("name").asText("?"));
@@ -31,6 +29,16 @@ final class ApplyCommand extends ClientCommand {
                     + " (version " + Output.text(result.path("version")) + ")");
         }
         return 0;
+    }
+
+    /** The text of {@code file}, or of standard input for {@code -}. */
+    static String read(String file) {
+        return "-".equals(file) ? readStdin() : readFile(file);
+    }
+
+    /** How errors name {@code file}. */
+    static String source(String file) {
+        return "-".equals(file) ? "<stdin>" : file;
     }
 
     private static String readStdin() {

@@ -6,9 +6,13 @@ import java.util.Objects;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The verbs that stop, start or remove a deployment: {@code suspend}, {@code resume}, {@code cancel}, {@code delete}. */
+/**
+ * The verbs that stop, start, move or remove a deployment: {@code suspend}, {@code resume}, {@code rollback},
+ * {@code cancel}, {@code delete}.
+ */
 final class LifecycleCommands {
     private LifecycleCommands() {}
 
@@ -36,7 +40,7 @@ final class LifecycleCommands {
         public Integer call() {
             String notFound = deploymentNotFound(name);
             JsonNode before = api().get(deploymentPath(name), notFound).path("status");
-            JsonNode accepted = api().post(deploymentPath(name) + "/" + action, notFound);
+            JsonNode accepted = api().post(deploymentPath(name) + "/" + action + query(), notFound);
             if (wait.noWait) {
                 if (!printDocument(accepted)) {
                     out().println("deployment " + qualifiedName(accepted, name) + " " + action + " requested (phase "
@@ -62,6 +66,11 @@ final class LifecycleCommands {
                                 + ")" : ""));
             }
             return 0;
+        }
+
+        /** Query parameters of the action, such as {@code ?toVersion=3}. */
+        String query() {
+            return "";
         }
 
         private boolean reached(JsonNode deployment, JsonNode before, boolean[] moved) {
@@ -115,6 +124,23 @@ final class LifecycleCommands {
     static final class Resume extends Transition {
         Resume() {
             super("resume", List.of("running", "finished"));
+        }
+    }
+
+    /** {@code rollback NAME [--to-version N]}. */
+    @Command(name = "rollback", description = "Return a deployment to an earlier version (by default the last stable "
+            + "one), restoring a snapshot that version took; waits until running.")
+    static final class Rollback extends Transition {
+        @Option(names = "--to-version", paramLabel = "N", description = "The version to return to.")
+        Integer toVersion;
+
+        Rollback() {
+            super("rollback", List.of("running", "finished"));
+        }
+
+        @Override
+        String query() {
+            return toVersion == null ? "" : "?toVersion=" + toVersion;
         }
     }
 

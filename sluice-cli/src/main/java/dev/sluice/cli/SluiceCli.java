@@ -93,7 +93,8 @@ public final class SluiceCli {
             subcommands = {
                 ApplyCommand.class, GetCommand.class, DescribeCommand.class,
                 LifecycleCommands.Suspend.class, LifecycleCommands.Resume.class, LifecycleCommands.Cancel.class,
-                LifecycleCommands.Delete.class, SnapshotCommand.class, TailCommand.class})
+                LifecycleCommands.Rollback.class, LifecycleCommands.Delete.class, SnapshotCommand.class,
+                DiffCommand.class, ForkCommand.class, TailCommand.class})
     static final class Root implements Runnable {
         @Spec
         CommandSpec spec;

@@ -30,6 +30,29 @@ public final class Json {
         }
     }
 
+    /** A value as a YAML document. */
+    public static String yaml(Object value) {
+        try {
+            return YAML.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Labels stored as a JSON object; none when absent or unreadable. */
+    public static java.util.Map<String, String> readLabels(String json) {
+        if (json == null) {
+            return java.util.Map.of();
+        }
+        try {
+            java.util.Map<String, String> labels = MAPPER.readValue(json,
+                    new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, String>>() {});
+            return labels == null ? java.util.Map.of() : labels;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return java.util.Map.of();
+        }
+    }
+
     public static <T> T read(String json, Class<T> type) {
         try {
             return MAPPER.readValue(json, type);

@@ -15,7 +15,9 @@ public record PipelineSpec(
         CheckpointSpec checkpoints,
         String target,
         Boolean allowNonRestoredState,
-        Map<String, String> flinkConfiguration) {
+        Map<String, String> flinkConfiguration,
+        RollbackSpec rollback,
+        SavepointSpec savepoints) {
 
     public static final String EMBEDDED_TARGET = "embedded";
 
@@ -28,16 +30,26 @@ public record PipelineSpec(
                 state == null ? DesiredState.RUNNING : state,
                 upgradeStrategy == null ? UpgradeStrategy.STATEFUL : upgradeStrategy,
                 restoreStrategy == null ? RestoreStrategy.LATEST_STATE : restoreStrategy,
-                checkpoints == null || checkpoints.interval() == null
-                        ? new CheckpointSpec(CheckpointSpec.DEFAULT_INTERVAL)
-                        : checkpoints,
+                checkpoints == null ? new CheckpointSpec(null, null).withDefaults() : checkpoints.withDefaults(),
                 target == null ? EMBEDDED_TARGET : target,
                 allowNonRestoredState == null ? Boolean.FALSE : allowNonRestoredState,
-                flinkConfiguration == null ? Map.of() : flinkConfiguration);
+                flinkConfiguration == null ? Map.of() : flinkConfiguration,
+                rollback == null ? RollbackSpec.DEFAULTS : rollback.withDefaults(),
+                savepoints);
+    }
+
+    /** A spec with only a SQL script; everything else default. */
+    public static PipelineSpec ofSql(String sql) {
+        return new PipelineSpec(sql, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public PipelineSpec withSql(String newSql) {
+        return new PipelineSpec(newSql, jar, parallelism, state, upgradeStrategy, restoreStrategy, checkpoints, target,
+                allowNonRestoredState, flinkConfiguration, rollback, savepoints);
     }
 
     public PipelineSpec withState(DesiredState newState) {
         return new PipelineSpec(sql, jar, parallelism, newState, upgradeStrategy, restoreStrategy, checkpoints, target,
-                allowNonRestoredState, flinkConfiguration);
+                allowNonRestoredState, flinkConfiguration, rollback, savepoints);
     }
 }

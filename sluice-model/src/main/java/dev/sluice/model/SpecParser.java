@@ -99,6 +99,28 @@ public final class SpecParser {
                 errors.add(at.error("spec.checkpoints.interval", e.getMessage()));
             }
         }
+        if (spec.checkpoints() != null && spec.checkpoints().fallbackMaxAge() != null) {
+            checkDuration(spec.checkpoints().fallbackMaxAge(), "spec.checkpoints.fallbackMaxAge", at, errors);
+        }
+        if (spec.rollback() != null) {
+            if (spec.rollback().readinessTimeout() != null) {
+                checkDuration(spec.rollback().readinessTimeout(), "spec.rollback.readinessTimeout", at, errors);
+            }
+            if (spec.rollback().maxRestarts() != null && spec.rollback().maxRestarts() < 0) {
+                errors.add(at.error("spec.rollback.maxRestarts", "must be 0 or more"));
+            }
+        }
+        if (spec.savepoints() != null) {
+            if (spec.savepoints().periodic() != null) {
+                checkDuration(spec.savepoints().periodic(), "spec.savepoints.periodic", at, errors);
+            }
+            if (spec.savepoints().retainAge() != null) {
+                checkDuration(spec.savepoints().retainAge(), "spec.savepoints.retainAge", at, errors);
+            }
+            if (spec.savepoints().retainCount() != null && spec.savepoints().retainCount() < 1) {
+                errors.add(at.error("spec.savepoints.retainCount", "must be at least 1"));
+            }
+        }
         if (spec.target() != null && !DNS_LABEL.matcher(spec.target()).matches()) {
             errors.add(at.error("spec.target", "must be a lower-case DNS label, got " + quote(spec.target())));
         }
@@ -110,6 +132,14 @@ public final class SpecParser {
             }
         }
         return errors;
+    }
+
+    private static void checkDuration(String value, String field, SourceLocations at, List<SpecError> errors) {
+        try {
+            Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            errors.add(at.error(field, e.getMessage()));
+        }
     }
 
     private static void checkLabel(String value, String field, SourceLocations at, List<SpecError> errors) {

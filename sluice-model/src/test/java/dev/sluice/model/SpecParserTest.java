@@ -42,7 +42,7 @@ class SpecParserTest {
         assertThat(spec.state()).isEqualTo(DesiredState.RUNNING);
         assertThat(spec.upgradeStrategy()).isEqualTo(UpgradeStrategy.STATEFUL);
         assertThat(spec.restoreStrategy()).isEqualTo(RestoreStrategy.LATEST_STATE);
-        assertThat(spec.checkpoints()).isEqualTo(new CheckpointSpec("10s"));
+        assertThat(spec.checkpoints()).isEqualTo(new CheckpointSpec("10s", "5m"));
         assertThat(spec.target()).isEqualTo("embedded");
         assertThat(spec.allowNonRestoredState()).isFalse();
         assertThat(spec.flinkConfiguration()).isEmpty();
@@ -117,14 +117,14 @@ class SpecParserTest {
     void unknownNestedField() {
         assertThat(onlyError(BASE + "  paralelism: 2\n")).isEqualTo(new SpecError("spec.paralelism", 9, 3,
                 "unknown field 'paralelism'; known fields here: allowNonRestoredState, checkpoints, "
-                        + "flinkConfiguration, jar, parallelism, restoreStrategy, sql, state, target, "
-                        + "upgradeStrategy"));
+                        + "flinkConfiguration, jar, parallelism, restoreStrategy, rollback, savepoints, sql, state, "
+                        + "target, upgradeStrategy"));
     }
 
     @Test
     void unknownFieldTwoLevelsDown() {
         assertThat(onlyError(BASE + "  checkpoints:\n    intervall: 5s\n")).isEqualTo(new SpecError(
-                "spec.checkpoints.intervall", 10, 5, "unknown field 'intervall'; known fields here: interval"));
+                "spec.checkpoints.intervall", 10, 5, "unknown field 'intervall'; known fields here: fallbackMaxAge, interval"));
     }
 
     @Test

@@ -55,6 +55,10 @@ final class ApiRoutes {
         app.post(DEPLOYMENT + "/suspend", ctx -> accepted(ctx, deployments.suspend(key(ctx), actor(ctx))));
         app.post(DEPLOYMENT + "/resume", ctx -> accepted(ctx, deployments.resume(key(ctx), actor(ctx))));
         app.post(DEPLOYMENT + "/cancel", ctx -> accepted(ctx, deployments.cancel(key(ctx), actor(ctx))));
+        app.post(DEPLOYMENT + "/rollback", ctx -> accepted(ctx, deployments.rollback(key(ctx),
+                optionalInt(ctx, "toVersion"), actor(ctx))));
+        app.post(DEPLOYMENT + "/diff", this::diff);
+        app.post(DEPLOYMENT + "/fork", this::fork);
         app.get(DEPLOYMENT + "/versions", ctx -> ctx.json(items(store.versions(existing(ctx)).stream()
                 .map(Resources::version).toList())));
         app.post(DEPLOYMENT + "/snapshots", ctx -> ctx.status(HttpStatus.ACCEPTED)
@@ -113,6 +117,46 @@ final class ApiRoutes {
         body.put("version", result.version());
         body.put("deployment", resources.deployment(deployments.require(result.key())));
         ctx.status(result.outcome() == ApplyResult.Outcome.CREATED ? HttpStatus.CREATED : HttpStatus.OK).json(body);
+    }
+
+    private void fork(Context ctx) {
+        String as = ctx.queryParam("as");
+        if (as == null || !LABEL.matcher(as).matches()) {
+            throw new InvalidSpecException(new SpecError("as", 0, 0,
+                    "the fork's name must be a lower-case DNS label, got " + (as == null ? "nothing" : "\"" + as + "\"")));
+        }
+        ApplyResult result = deployments.fork(key(ctx), as, ctx.queryParam("snapshot"), ctx.body(), actor(ctx));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("result", "created");
+        body.put("version", result.version());
+        body.put("deployment", resources.deployment(deployments.require(result.key())));
+        ctx.status(HttpStatus.CREATED).json(body);
+    }
+
+    private void diff(Context ctx) {
+        DeploymentService.DiffResult result = deployments.diff(ctx.body(), namespace(ctx));
+        if (!result.key().equals(key(ctx))) {
+            throw new InvalidSpecException(new SpecError("metadata.name", 0, 0, "the document names "
+                    + result.key() + ", not " + key(ctx)));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("againstVersion", result.againstVersion());
+        body.put("type", result.diff().type());
+        body.put("action", result.diff().action());
+        body.put("changes", result.diff().changes());
+        if (result.stateCheck() != null) {
+            Map<String, Object> check = new LinkedHashMap<>();
+            check.put("snapshot", result.stateCheck().snapshot());
+            check.put("restorable", result.stateCheck().restorable(false));
+            check.put("dropped", result.stateCheck().dropped());
+            check.put("problems", result.stateCheck().problems());
+            body.put("stateCheck", check);
+        }
+        ctx.json(body);
+    }
+
+    private static Integer optionalInt(Context ctx, String name) {
+        return ctx.queryParam(name) == null ? null : intParam(ctx, name, 0, 1, Integer.MAX_VALUE);
     }
 
     private void tail(Context ctx) {

@@ -1,6 +1,5 @@
 package dev.sluice.server;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.EventRow;
 import dev.sluice.control.store.SnapshotRow;
@@ -31,7 +30,7 @@ final class Resources {
     Deployment deployment(DeploymentRow row) {
         PipelineSpec spec = store.version(row.key(), row.specVersion)
                 .map(v -> Json.read(v.spec, PipelineSpec.class)).orElse(null);
-        Map<String, String> labels = row.labels == null ? Map.of() : read(row.labels);
+        Map<String, String> labels = Json.readLabels(row.labels);
         ObjectMeta meta = new ObjectMeta(row.name, row.namespace, labels, Instant.ofEpochMilli(row.createdAt),
                 Instant.ofEpochMilli(row.updatedAt));
         DeploymentStatus status = new DeploymentStatus(Phase.parse(row.phase), row.runningVersion, row.jobId,
@@ -54,14 +53,5 @@ final class Resources {
         return new Event(row.id, row.namespace, row.name, row.version,
                 "warning".equals(row.type) ? Event.Type.WARNING : Event.Type.NORMAL, row.reason, row.message, row.actor,
                 Instant.ofEpochMilli(row.time));
-    }
-
-    private static Map<String, String> read(String json) {
-        try {
-            Map<String, String> map = Json.MAPPER.readValue(json, new TypeReference<Map<String, String>>() {});
-            return map == null ? Map.of() : map;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            return Map.of();
-        }
     }
 }

@@ -100,7 +100,7 @@ public final class SluiceServer implements AutoCloseable {
         SnapshotLayout layout = new SnapshotLayout(data.resolve("snapshots").toUri().toString());
         Events events = new Events(store, clock);
         DeploymentLocks locks = new DeploymentLocks();
-        reconciler = new Reconciler(store, targets, layout, events, locks, clock);
+        reconciler = new Reconciler(store, targets, layout, events, locks, clock, ArmedFaults.forDataDirectory(data));
         deployments = new DeploymentService(store, targets, layout, events, locks, reconciler,
                 Map.of("kafka.bootstrapServers", streams.bootstrapServers()), clock);
         new ApiRoutes(deployments, store, streams, info()).register(http);

@@ -124,6 +124,114 @@ class SluiceServerITCase {
     }
 
     @Test
+    void rescaleUpgradeAndRollbackKeepKeyedStateExactly() {
+        KeyedCounts pipeline = new KeyedCounts("counts-upgrade", 600, 30);
+        String kafka = server.streams().bootstrapServers();
+        server.streams().ensureTopic(pipeline.output(), 1);
+        String v1 = pipeline.yaml();
+        String v2 = v1.replace("  parallelism: 2", "  parallelism: 1");
+        assertThat(api.post("/api/v1/namespaces/default/deployments", v1).status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.phase("counts-upgrade").equals("running"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.countedInputs(kafka) >= 60);
+
+        JsonNode diff = api.post("/api/v1/namespaces/default/deployments/counts-upgrade/diff", v2).json();
+        assertThat(diff.path("action").asText()).isEqualTo("rescale");
+        assertThat(diff.path("changes").get(0).path("field").asText()).isEqualTo("spec.parallelism");
+        assertThat(api.get("/api/v1/namespaces/default/deployments/counts-upgrade/versions").json()
+                .path("items")).hasSize(1);
+
+        assertThat(api.post("/api/v1/namespaces/default/deployments", v2).json().path("version").asInt()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.deployment("counts-upgrade").path("status")
+                .path("version").asInt() == 2 && api.phase("counts-upgrade").equals("running"));
+        JsonNode upgradeSnapshot = api.get("/api/v1/namespaces/default/deployments/counts-upgrade/snapshots").json()
+                .path("items").get(0);
+        assertThat(upgradeSnapshot.path("origin").asText()).isEqualTo("upgrade");
+        assertThat(upgradeSnapshot.path("version").asInt()).isEqualTo(1);
+        long before = pipeline.countedInputs(kafka);
+        await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.countedInputs(kafka) > before + 30);
+
+        TestApi.Response rollback = api.post(
+                "/api/v1/namespaces/default/deployments/counts-upgrade/rollback?toVersion=1", null);
+        assertThat(rollback.status()).as(rollback.body()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.deployment("counts-upgrade").path("status")
+                .path("version").asInt() == 1 && api.phase("counts-upgrade").equals("running"));
+        assertThat(api.deployment("counts-upgrade").path("status").path("restoredFrom").asText())
+                .isEqualTo(upgradeSnapshot.path("location").asText());
+        await().atMost(Duration.ofSeconds(90)).until(() -> api.phase("counts-upgrade").equals("finished"));
+        assertThat(pipeline.committed(kafka)).isEqualTo(KeyedCounts.expected(600));
+        assertThat(api.get("/api/v1/namespaces/default/deployments/counts-upgrade/events").body())
+                .contains("UpgradeSavepoint", "RollbackRequested");
+    }
+
+    @Test
+    void preflightRefusesAnUpgradeThatWouldDropState() {
+        KeyedCounts pipeline = new KeyedCounts("counts-preflight", 100_000, 20);
+        String kafka = server.streams().bootstrapServers();
+        server.streams().ensureTopic(pipeline.output(), 1);
+        String v1 = pipeline.yaml();
+        String v2 = v1.replaceAll("INSERT INTO counts SELECT[\\s\\S]*?;\n",
+                "INSERT INTO counts SELECT CONCAT('k', CAST(v % 7 AS STRING)), CAST(1 AS BIGINT), v FROM src;\n");
+        assertThat(v2).isNotEqualTo(v1);
+        assertThat(api.post("/api/v1/namespaces/default/deployments", v1).status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.phase("counts-preflight").equals("running"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.countedInputs(kafka) >= 20);
+
+        JsonNode diff = api.post("/api/v1/namespaces/default/deployments/counts-preflight/diff", v2).json();
+        assertThat(diff.path("action").asText()).isEqualTo("stateful-upgrade");
+        assertThat(diff.path("stateCheck").path("restorable").asBoolean()).isFalse();
+        assertThat(diff.path("stateCheck").path("dropped").toString()).contains("GroupAggregate");
+
+        TestApi.Response refused = api.post("/api/v1/namespaces/default/deployments", v2);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.json().path("errors").get(0).path("field").asText()).isEqualTo("spec.sql");
+        assertThat(refused.json().path("errors").get(0).path("message").asText()).contains("would be lost");
+        assertThat(api.get("/api/v1/namespaces/default/deployments/counts-preflight/versions").json().path("items"))
+                .hasSize(1);
+
+        String allowed = v2.replace("  parallelism: 2", "  parallelism: 2\n  allowNonRestoredState: true");
+        TestApi.Response accepted = api.post("/api/v1/namespaces/default/deployments", allowed);
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.deployment("counts-preflight").path("status")
+                .path("version").asInt() == 2 && api.phase("counts-preflight").equals("running"));
+        assertThat(api.post("/api/v1/namespaces/default/deployments/counts-preflight/cancel", null).status())
+                .isEqualTo(202);
+    }
+
+    @Test
+    void aForkFromAHistoricalSnapshotReprocessesFromThere() {
+        KeyedCounts source = new KeyedCounts("counts-origin", 600, 40);
+        KeyedCounts fork = new KeyedCounts("counts-fork", 600, 40);
+        String kafka = server.streams().bootstrapServers();
+        server.streams().ensureTopic(source.output(), 1);
+        server.streams().ensureTopic(fork.output(), 1);
+        assertThat(api.post("/api/v1/namespaces/default/deployments", source.yaml()).status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.phase("counts-origin").equals("running"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.countedInputs(kafka) >= 40);
+        String snapshot = api.post("/api/v1/namespaces/default/deployments/counts-origin/snapshots", null).json()
+                .path("id").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.get(
+                "/api/v1/namespaces/default/deployments/counts-origin/snapshots/" + snapshot).json().path("state")
+                .asText().equals("completed"));
+        String location = api.get("/api/v1/namespaces/default/deployments/counts-origin/snapshots/" + snapshot).json()
+                .path("location").asText();
+        await().atMost(Duration.ofSeconds(90)).until(() -> api.phase("counts-origin").equals("finished"));
+
+        // Reprocess from the historical snapshot into a side topic, with the fork's own sink.
+        TestApi.Response forked = api.post("/api/v1/namespaces/default/deployments/counts-origin/fork?as=counts-fork"
+                + "&snapshot=" + snapshot, fork.yaml());
+        assertThat(forked.status()).as(forked.body()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !api.phase("counts-fork").equals("pending"));
+        assertThat(api.deployment("counts-fork").path("status").path("restoredFrom").asText()).isEqualTo(location);
+        await().atMost(Duration.ofSeconds(90)).until(() -> api.phase("counts-fork").equals("finished"));
+        assertThat(fork.committed(kafka)).isEqualTo(KeyedCounts.expected(600));
+        assertThat(source.committed(kafka)).isEqualTo(KeyedCounts.expected(600));
+        assertThat(api.get("/api/v1/namespaces/default/deployments/counts-origin/events").body()).contains("ForkCreated");
+        assertThat(api.get("/api/v1/namespaces/default/deployments/counts-fork/events").body()).contains("Forked");
+        assertThat(api.post("/api/v1/namespaces/default/deployments/counts-origin/fork?as=counts-fork", "").status())
+                .isEqualTo(409);
+    }
+
+    @Test
     void userSnapshotsNeedARunningJob() {
         KeyedCounts pipeline = new KeyedCounts("counts-snap", 100_000, 10);
         server.streams().ensureTopic(pipeline.output(), 1);

@@ -18,6 +18,13 @@ public interface Engine extends AutoCloseable {
      */
     CompiledPipeline compile(PipelineSpec spec);
 
+    /**
+     * Checks, without running anything, whether the pipeline at the given parallelism can restore the snapshot at
+     * {@code snapshotLocation}: which of the snapshot's operators with state the new job graph lacks.
+     */
+    RestoreCheck checkRestore(CompiledPipeline pipeline, int parallelism, java.util.Map<String, String> flinkConfiguration,
+            String snapshotLocation);
+
     /** Submits a job under the given, caller-chosen job id; submitting an id that already runs is not an error. */
     void submit(JobSubmission submission);
 
@@ -30,11 +37,17 @@ public interface Engine extends AutoCloseable {
     /** Takes a savepoint into {@code targetDirectory} while the job keeps running; returns its location. */
     String triggerSavepoint(String jobId, String targetDirectory);
 
-    /** Cancels the job without a snapshot; a job that is gone already is not an error. */
+    /**
+     * Cancels the job without a snapshot and returns once it no longer runs (so that a next job never runs beside
+     * it); a job that is gone already is not an error.
+     */
     void cancel(String jobId);
 
     /** The newest completed checkpoint that Flink retained under {@code checkpointDirectory}, if any. */
     Optional<RetainedSnapshot> latestRetainedCheckpoint(String checkpointDirectory);
+
+    /** Deletes a snapshot directory and everything in it from snapshot storage; a missing one is not an error. */
+    void deleteSnapshot(String directory);
 
     /** The completed savepoint under {@code directory}, if one was written there (used after a crash). */
     Optional<RetainedSnapshot> savepointIn(String directory);

@@ -1,7 +1,14 @@
 package dev.sluice.control.engine;
 
-/** What the engine reports of a job: its state, why it failed, and its record counts (null when unknown). */
-public record JobObservation(JobState state, String failure, Long recordsIn, Long recordsOut) {
+/**
+ * What the engine reports of a job: its state, why it failed, its record counts, and when the engine last restarted it
+ * (null when unknown or never).
+ */
+public record JobObservation(JobState state, String failure, Long recordsIn, Long recordsOut, Long lastRestartAt) {
+    public JobObservation(JobState state, String failure, Long recordsIn, Long recordsOut) {
+        this(state, failure, recordsIn, recordsOut, null);
+    }
+
     public static JobObservation notFound() {
         return new JobObservation(JobState.NOT_FOUND, null, null, null);
     }

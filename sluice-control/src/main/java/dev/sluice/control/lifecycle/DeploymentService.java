@@ -3,6 +3,7 @@ package dev.sluice.control.lifecycle;
 import dev.sluice.control.engine.CompiledPipeline;
 import dev.sluice.control.engine.Engine;
 import dev.sluice.control.engine.PipelineRejectedException;
+import dev.sluice.control.engine.RestoreCheck;
 import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.SnapshotRow;
 import dev.sluice.control.store.Store;
@@ -10,18 +11,24 @@ import dev.sluice.control.store.VersionRow;
 import dev.sluice.model.DeploymentKey;
 import dev.sluice.model.DesiredState;
 import dev.sluice.model.InvalidSpecException;
+import dev.sluice.model.DiffType;
 import dev.sluice.model.Json;
+import dev.sluice.model.Metadata;
 import dev.sluice.model.Phase;
 import dev.sluice.model.PipelineDocument;
 import dev.sluice.model.PipelineSpec;
+import dev.sluice.model.RestoreStrategy;
 import dev.sluice.model.SnapshotOrigin;
 import dev.sluice.model.SnapshotState;
+import dev.sluice.model.SpecDiff;
 import dev.sluice.model.SpecError;
 import dev.sluice.model.SpecParser;
+import dev.sluice.model.UpgradeAction;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -38,6 +45,7 @@ public final class DeploymentService {
     private final Map<String, String> placeholders;
     private final Clock clock;
     private final SpecParser parser = new SpecParser();
+    private final RestorePoints restorePoints;
 
     public DeploymentService(Store store, Targets targets, SnapshotLayout layout, Events events, DeploymentLocks locks,
             Reconciler reconciler, Map<String, String> placeholders, Clock clock) {
@@ -49,10 +57,57 @@ public final class DeploymentService {
         this.reconciler = reconciler;
         this.placeholders = placeholders;
         this.clock = clock;
+        this.restorePoints = new RestorePoints(store, layout);
     }
 
     /** Creates a deployment, or a new version of it when its spec changed; identical specs are a no-op. */
     public ApplyResult apply(String yaml, String namespace, String actor) {
+        return apply(yaml, namespace, actor, null);
+    }
+
+    /** Where a fork starts: the source deployment and the snapshot its state comes from. */
+    private record ForkOrigin(DeploymentKey source, String location, String describe) {}
+
+    /**
+     * Starts a second deployment {@code newName} from a snapshot of {@code source} (by default its newest state), with
+     * the source's current spec or the one in {@code yaml}: side-by-side versions, A/B tests, reprocessing from a
+     * point in the past. The new spec must be able to restore that snapshot (pre-flight check).
+     */
+    public ApplyResult fork(DeploymentKey source, String newName, String snapshotId, String yaml, String actor) {
+        DeploymentRow from = require(source);
+        DeploymentKey key = new DeploymentKey(source.namespace(), newName);
+        PipelineSpec sourceSpec = Json.read(store.version(source, from.specVersion).orElseThrow().spec,
+                PipelineSpec.class).withDefaults();
+        String location;
+        String describe;
+        if (snapshotId != null) {
+            SnapshotRow snapshot = store.snapshot(snapshotId)
+                    .filter(s -> s.namespace.equals(source.namespace()) && s.name.equals(source.name()))
+                    .orElseThrow(() -> new NotFoundException("snapshot " + snapshotId + " of " + source + " not found"));
+            if (!SnapshotState.COMPLETED.wire().equals(snapshot.state)) {
+                throw new ConflictException("snapshot " + snapshotId + " is " + snapshot.state + ", not completed");
+            }
+            location = snapshot.location;
+            describe = "snapshot " + snapshotId;
+        } else {
+            RestorePoints.RestorePoint newest = restorePoints.newest(from, sourceSpec, targets.get(sourceSpec.target()))
+                    .orElseThrow(() -> new ConflictException(source + " has no completed snapshot or retained "
+                            + "checkpoint to fork from"));
+            location = newest.location();
+            describe = newest.describe();
+        }
+        String document = yaml != null && !yaml.isBlank() ? yaml : Json.yaml(new PipelineDocument(
+                PipelineDocument.API_VERSION, PipelineDocument.KIND,
+                new Metadata(newName, source.namespace(), Json.readLabels(from.labels)), sourceSpec));
+        SpecParser.Parsed parsed = parser.parse(document);
+        if (!parsed.document().metadata().name().equals(newName)) {
+            throw new InvalidSpecException(parsed.locations().error("metadata.name", "the fork is named " + newName
+                    + " (--as), the document names " + parsed.document().metadata().name()));
+        }
+        return apply(document, source.namespace(), actor, new ForkOrigin(source, location, describe));
+    }
+
+    private ApplyResult apply(String yaml, String namespace, String actor, ForkOrigin fork) {
         SpecParser.Parsed parsed = parser.parse(yaml);
         PipelineDocument doc = parsed.document();
         String ns = parsed.locations().has("metadata.namespace") ? doc.metadata().namespace() : namespace;
@@ -62,27 +117,46 @@ public final class DeploymentService {
                 .error("spec.target", "unknown target '" + spec.target() + "'; targets: " + targets.names())));
         return locks.with(key, () -> {
             DeploymentRow current = store.deployment(key).orElse(null);
+            if (fork != null && current != null) {
+                throw new ConflictException("deployment " + key + " exists already; a fork needs a new name");
+            }
             VersionRow currentVersion = current == null ? null : store.version(key, current.specVersion).orElseThrow();
             PipelineSpec before = currentVersion == null ? null : Json.read(currentVersion.spec, PipelineSpec.class);
-            boolean sameSpec = before != null && before.withState(null).equals(spec.withState(null));
+            boolean sameSpec = before != null && SpecDiff.between(before, spec).onlyState();
             String labels = Json.write(doc.metadata().labels());
             if (sameSpec && before.state() == spec.state() && labels.equals(current.labels)) {
                 return new ApplyResult(key, ApplyResult.Outcome.UNCHANGED, current.specVersion);
             }
             CompiledPipeline compiled = sameSpec ? null : compile(engine, spec, parsed);
+            if (current != null && !sameSpec) {
+                refuseIfStateWouldBeLost(current, before, spec, compiled, engine, parsed);
+            }
+            if (fork != null) {
+                refuseIfLost(engine.checkRestore(compiled, spec.withDefaults().parallelism(),
+                        spec.withDefaults().flinkConfiguration(), fork.location()), spec, parsed);
+            }
             long now = clock.millis();
             DeploymentRow row = current == null ? newRow(key, now) : current.copy();
             row.labels = labels;
             row.updatedAt = now;
             setDesired(row, spec.state());
-            int version = sameSpec ? row.specVersion : row.specVersion + 1;
-            row.specVersion = version;
+            if (fork != null) {
+                row.restoreOverride = RestorePin.of(fork.location()); // the fork's first job restores the source's state
+                row.hasState = true;
+            }
             store.inTransaction(h -> {
+                // After a rollback the wanted version is not the newest: a new one takes the next free number.
+                int version = sameSpec ? row.specVersion : store.latestVersion(h, key) + 1;
+                row.specVersion = version;
                 if (!sameSpec) {
+                    row.rollingBack = false;
+                    if (fork == null && RestorePin.isPinned(row.restoreOverride)) {
+                        row.restoreOverride = null;
+                    }
                     VersionRow v = new VersionRow();
                     v.namespace = key.namespace();
                     v.name = key.name();
-                    v.version = version;
+                    v.version = row.specVersion;
                     v.spec = Json.write(spec);
                     v.planKind = compiled.kind();
                     v.plan = compiled.plan();
@@ -91,17 +165,25 @@ public final class DeploymentService {
                 }
                 if (current == null) {
                     store.insertDeployment(h, row);
-                    events.normal(h, key, version, "Created", "deployment created at version 1, desired state "
+                    events.normal(h, key, row.specVersion, "Created", "deployment created at version 1, desired state "
                             + spec.state().wire(), actor);
+                    if (fork != null) {
+                        events.normal(h, key, 1, "Forked", "forked from " + fork.source() + ", starting from "
+                                + fork.describe(), actor);
+                        events.normal(h, fork.source(), null, "ForkCreated", "forked as " + key + " from "
+                                + fork.describe(), actor);
+                    }
                 } else {
                     store.updateDeployment(h, row);
-                    events.normal(h, key, version, sameSpec ? "DesiredStateChanged" : "VersionCreated",
+                    events.normal(h, key, row.specVersion, sameSpec ? "DesiredStateChanged" : "VersionCreated",
                             sameSpec ? "desired state " + spec.state().wire()
-                                    : "version " + version + " accepted, desired state " + spec.state().wire(), actor);
+                                    : "version " + row.specVersion + " accepted, desired state " + spec.state().wire(),
+                            actor);
                 }
             });
             reconciler.wake();
-            return new ApplyResult(key, current == null ? ApplyResult.Outcome.CREATED : ApplyResult.Outcome.UPDATED, version);
+            return new ApplyResult(key, current == null ? ApplyResult.Outcome.CREATED : ApplyResult.Outcome.UPDATED,
+                    row.specVersion);
         });
     }
 
@@ -131,9 +213,7 @@ public final class DeploymentService {
         for (Map.Entry<String, String> p : placeholders.entrySet()) {
             sql = sql.replace("${" + p.getKey() + "}", p.getValue());
         }
-        return new PipelineSpec(sql, spec.jar(), spec.parallelism(), spec.state(), spec.upgradeStrategy(),
-                spec.restoreStrategy(), spec.checkpoints(), spec.target(), spec.allowNonRestoredState(),
-                spec.flinkConfiguration());
+        return spec.withSql(sql);
     }
 
     private DeploymentRow newRow(DeploymentKey key, long now) {
@@ -160,6 +240,125 @@ public final class DeploymentService {
             }
         }
         row.desiredState = state.wire();
+    }
+
+    /** What applying {@code yaml} would change, and what Sluice would do to the running job. Changes nothing. */
+    public DiffResult diff(String yaml, String namespace) {
+        SpecParser.Parsed parsed = parser.parse(yaml);
+        PipelineDocument doc = parsed.document();
+        String ns = parsed.locations().has("metadata.namespace") ? doc.metadata().namespace() : namespace;
+        DeploymentKey key = new DeploymentKey(ns, doc.metadata().name());
+        DeploymentRow row = require(key);
+        Engine engine = targets.find(doc.spec().target()).orElseThrow(() -> new InvalidSpecException(parsed.locations()
+                .error("spec.target", "unknown target '" + doc.spec().target() + "'; targets: " + targets.names())));
+        int base = row.runningVersion == null ? row.specVersion : row.runningVersion;
+        PipelineSpec running = Json.read(store.version(key, base).orElseThrow().spec, PipelineSpec.class);
+        SpecDiff diff = SpecDiff.between(running, doc.spec());
+        RestoreCheck check = null;
+        if (diff.type().compareTo(DiffType.SCALE) >= 0) {
+            // A diff of a spec that apply would refuse is refused too.
+            CompiledPipeline compiled = compile(engine, doc.spec(), parsed);
+            check = stateCheck(row, running, doc.spec(), compiled, engine).orElse(null);
+        }
+        return new DiffResult(key, base, diff, check);
+    }
+
+    /** A diff against the version that runs (or, when nothing runs, the wanted one), with the state check, if any. */
+    public record DiffResult(DeploymentKey key, int againstVersion, SpecDiff diff, RestoreCheck stateCheck) {}
+
+    /**
+     * The pre-flight state check of an upgrade: can the new plan restore the deployment's newest state? Only for
+     * changes that carry state over (a stateful upgrade or a rescale) of a deployment that has state.
+     */
+    private Optional<RestoreCheck> stateCheck(DeploymentRow row, PipelineSpec running, PipelineSpec wanted,
+            CompiledPipeline compiled, Engine engine) {
+        UpgradeAction action = SpecDiff.between(running, wanted).action();
+        if (action != UpgradeAction.STATEFUL_UPGRADE && action != UpgradeAction.RESCALE
+                || wanted.restoreStrategy() == RestoreStrategy.NONE) {
+            return Optional.empty();
+        }
+        return restorePoints.newest(row, wanted.withDefaults(), engine).map(point -> engine.checkRestore(
+                compiled, wanted.withDefaults().parallelism(), wanted.withDefaults().flinkConfiguration(),
+                point.location()));
+    }
+
+    /** Pre-flight of a rollback: the target version must restore the snapshot it would start from. */
+    private void refuseIfRollbackCannotRestore(DeploymentRow rolledBack, int target) {
+        VersionRow version = store.version(rolledBack.key(), target).orElseThrow();
+        PipelineSpec spec = Json.read(version.spec, PipelineSpec.class).withDefaults();
+        Engine engine = targets.get(spec.target());
+        Optional<String> snapshot = RestorePin.isPinned(rolledBack.restoreOverride)
+                ? Optional.of(RestorePin.location(rolledBack.restoreOverride))
+                : restorePoints.newest(rolledBack, spec, engine).map(RestorePoints.RestorePoint::location);
+        if (snapshot.isEmpty() || spec.restoreStrategy() == RestoreStrategy.NONE) {
+            return;
+        }
+        RestoreCheck check = engine.checkRestore(new CompiledPipeline(version.planKind, version.plan),
+                spec.parallelism(), spec.flinkConfiguration(), snapshot.get());
+        if (!check.restorable(Boolean.TRUE.equals(spec.allowNonRestoredState()))) {
+            List<String> reasons = new ArrayList<>(check.problems());
+            check.dropped().forEach(op -> reasons.add("no operator for the state of " + op));
+            throw new ConflictException("version " + target + " cannot restore " + snapshot.get() + ": "
+                    + String.join("; ", reasons));
+        }
+    }
+
+    private void refuseIfStateWouldBeLost(DeploymentRow current, PipelineSpec running, PipelineSpec wanted,
+            CompiledPipeline compiled, Engine engine, SpecParser.Parsed parsed) {
+        stateCheck(current, running, wanted, compiled, engine).ifPresent(check -> refuseIfLost(check, wanted, parsed));
+    }
+
+    /** Refuses (400, nothing stored) a spec that cannot restore the checked snapshot, naming what would be lost. */
+    private static void refuseIfLost(RestoreCheck check, PipelineSpec wanted, SpecParser.Parsed parsed) {
+        if (check.restorable(Boolean.TRUE.equals(wanted.allowNonRestoredState()))) {
+            return;
+        }
+        List<SpecError> errors = new ArrayList<>();
+        for (String operator : check.dropped()) {
+            errors.add(parsed.locations().error("spec.sql", "the new version has no operator for the state of "
+                    + operator + " in " + check.snapshot() + "; that state would be lost (set "
+                    + "spec.allowNonRestoredState: true to drop it)"));
+        }
+        for (String problem : check.problems()) {
+            errors.add(parsed.locations().error("spec.parallelism", problem));
+        }
+        throw new InvalidSpecException(errors);
+    }
+
+    /**
+     * Returns a deployment to a stored version: by default the last stable one. The version restores the newest
+     * snapshot it took itself, when there is one.
+     */
+    public DeploymentRow rollback(DeploymentKey key, Integer toVersion, String actor) {
+        DeploymentRow row = locks.with(key, () -> {
+            DeploymentRow r = require(key);
+            Integer target = toVersion != null ? toVersion : r.lastStableVersion;
+            if (target == null || target == r.specVersion && toVersion == null) {
+                throw new ConflictException("deployment " + key + " has no earlier stable version; name one with "
+                        + "--to-version");
+            }
+            if (store.version(key, target).isEmpty()) {
+                throw new InvalidSpecException(new SpecError("toVersion", 0, 0, "deployment " + key
+                        + " has no version " + target));
+            }
+            if (target == r.specVersion) {
+                throw new ConflictException("deployment " + key + " is at version " + target + " already");
+            }
+            int from = r.specVersion;
+            RestorePin.beginRollback(store, r, target);
+            refuseIfRollbackCannotRestore(r, target);
+            r.updatedAt = clock.millis();
+            store.inTransaction(h -> {
+                store.updateDeployment(h, r);
+                events.normal(h, key, target, "RollbackRequested", "rollback from version " + from + " to version "
+                        + target + (RestorePin.isPinned(r.restoreOverride)
+                        ? " from " + RestorePin.location(r.restoreOverride) : " carrying the current state over"),
+                        actor);
+            });
+            return r;
+        });
+        reconciler.wake();
+        return row;
     }
 
     public DeploymentRow suspend(DeploymentKey key, String actor) {

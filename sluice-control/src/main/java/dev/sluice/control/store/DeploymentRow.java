@@ -24,6 +24,15 @@ public class DeploymentRow {
     public String pendingSnapshot;
     /** {@code none}: the next start ignores snapshots once (a stateless upgrade). */
     public String restoreOverride;
+    /** The newest version that ran healthily through its readiness window: where a rollback returns to. */
+    public Integer lastStableVersion;
+    /** True while moving back to an earlier version (phase rolling-back instead of upgrading). */
+    public boolean rollingBack;
+    /** When the running version's first job was submitted; cleared once the version is stable. */
+    public Long versionStartedAt;
+    /** Restarts Flink made of the running version's jobs since it was started, and when the last one was seen. */
+    public int restarts;
+    public Long lastRestartAt;
     public Long recordsIn;
     public Long recordsOut;
     public long createdAt;
@@ -51,6 +60,11 @@ public class DeploymentRow {
         c.hasState = hasState;
         c.pendingSnapshot = pendingSnapshot;
         c.restoreOverride = restoreOverride;
+        c.lastStableVersion = lastStableVersion;
+        c.rollingBack = rollingBack;
+        c.versionStartedAt = versionStartedAt;
+        c.restarts = restarts;
+        c.lastRestartAt = lastRestartAt;
         c.recordsIn = recordsIn;
         c.recordsOut = recordsOut;
         c.createdAt = createdAt;

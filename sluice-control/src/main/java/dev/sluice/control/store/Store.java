@@ -17,7 +17,8 @@ import org.jdbi.v3.core.mapper.reflect.FieldMapper;
  */
 public final class Store {
     private static final String DEPLOYMENT_COLUMNS = "namespace, name, uid, labels, desired_state, spec_version, phase, "
-            + "running_version, job_id, job_attempt, restored_from, error, has_state, pending_snapshot, restore_override, records_in, "
+            + "running_version, job_id, job_attempt, restored_from, error, has_state, pending_snapshot, restore_override, last_stable_version, rolling_back, "
+            + "version_started_at, restarts, last_restart_at, records_in, "
             + "records_out, created_at, updated_at, transition_at";
 
     private final Jdbi jdbi;
@@ -61,7 +62,7 @@ public final class Store {
     public void insertDeployment(Handle h, DeploymentRow row) {
         h.createUpdate("INSERT INTO deployments (" + DEPLOYMENT_COLUMNS + ") VALUES (:namespace, :name, :uid, :labels, "
                         + ":desiredState, :specVersion, :phase, :runningVersion, :jobId, :jobAttempt, :restoredFrom, "
-                        + ":error, :hasState, :pendingSnapshot, :restoreOverride, :recordsIn, :recordsOut, :createdAt, :updatedAt, "
+                        + ":error, :hasState, :pendingSnapshot, :restoreOverride, :lastStableVersion, :rollingBack, :versionStartedAt, :restarts, :lastRestartAt, :recordsIn, :recordsOut, :createdAt, :updatedAt, "
                         + ":transitionAt)")
                 .bindFields(row).execute();
     }
@@ -70,7 +71,10 @@ public final class Store {
         h.createUpdate("UPDATE deployments SET uid = :uid, labels = :labels, desired_state = :desiredState, "
                         + "spec_version = :specVersion, phase = :phase, running_version = :runningVersion, "
                         + "job_id = :jobId, job_attempt = :jobAttempt, restored_from = :restoredFrom, error = :error, "
-                        + "has_state = :hasState, pending_snapshot = :pendingSnapshot, restore_override = :restoreOverride, records_in = :recordsIn, "
+                        + "has_state = :hasState, pending_snapshot = :pendingSnapshot, restore_override = :restoreOverride, "
+                        + "last_stable_version = :lastStableVersion, rolling_back = :rollingBack, "
+                        + "version_started_at = :versionStartedAt, restarts = :restarts, last_restart_at = :lastRestartAt, "
+                        + "records_in = :recordsIn, "
                         + "records_out = :recordsOut, updated_at = :updatedAt, transition_at = :transitionAt "
                         + "WHERE namespace = :namespace AND name = :name")
                 .bindFields(row).execute();
@@ -102,6 +106,12 @@ public final class Store {
                 .map(FieldMapper.of(VersionRow.class)).findOne());
     }
 
+    /** The highest version number of a deployment (new versions take the next one, also after a rollback). */
+    public int latestVersion(Handle h, DeploymentKey key) {
+        return h.createQuery("SELECT COALESCE(MAX(version), 0) FROM versions WHERE namespace = :ns AND name = :name")
+                .bind("ns", key.namespace()).bind("name", key.name()).mapTo(Integer.class).one();
+    }
+
     public List<VersionRow> versions(DeploymentKey key) {
         return jdbi.withHandle(h -> h.createQuery(
                         "SELECT * FROM versions WHERE namespace = :ns AND name = :name ORDER BY version DESC")
@@ -131,6 +141,10 @@ public final class Store {
 
     public void updateSnapshot(SnapshotRow row) {
         jdbi.useHandle(h -> updateSnapshot(h, row));
+    }
+
+    public void deleteSnapshot(Handle h, String id) {
+        h.createUpdate("DELETE FROM snapshots WHERE id = :id").bind("id", id).execute();
     }
 
     public Optional<SnapshotRow> snapshot(String id) {

@@ -26,13 +26,18 @@ public final class TestingEngine implements Engine {
     private final Map<String, JobState> jobs = new LinkedHashMap<>();
     private final Map<String, String> failures = new HashMap<>();
     private final Map<String, long[]> records = new HashMap<>();
+    private final Map<String, Long> lastRestartAt = new HashMap<>();
     private final List<PipelineSpec> compiled = new ArrayList<>();
     private final List<JobSubmission> submissions = new ArrayList<>();
+    private final Map<String, List<String>> aliveWhenSubmitted = new HashMap<>();
     private final List<SavepointCall> stopWithSavepointCalls = new ArrayList<>();
     private final List<SavepointCall> triggerSavepointCalls = new ArrayList<>();
     private final List<String> cancelled = new ArrayList<>();
     private final Map<String, RetainedSnapshot> checkpoints = new HashMap<>();
     private final Map<String, RetainedSnapshot> savepoints = new HashMap<>();
+    private final List<String> deleted = new ArrayList<>();
+    private final List<String> restoreChecks = new ArrayList<>();
+    private List<String> droppedOnRestore = List.of();
     private JobState submittedJobsStartAs = JobState.STARTING;
     private PipelineRejectedException rejectNextCompile;
     private EngineException failNextSubmit;
@@ -82,6 +87,7 @@ public final class TestingEngine implements Engine {
             throw e;
         }
         submissions.add(submission);
+        aliveWhenSubmitted.putIfAbsent(submission.jobId(), aliveJobs());
         jobs.putIfAbsent(submission.jobId(), submittedJobsStartAs);
     }
 
@@ -96,7 +102,7 @@ public final class TestingEngine implements Engine {
         }
         long[] counts = records.get(jobId);
         return new JobObservation(state, failures.get(jobId), counts == null ? null : counts[0],
-                counts == null ? null : counts[1]);
+                counts == null ? null : counts[1], lastRestartAt.get(jobId));
     }
 
     /** Answers like Flink: the job must run; it ends FINISHED and the savepoint lies in the target directory. */
@@ -150,6 +156,34 @@ public final class TestingEngine implements Engine {
     }
 
     @Override
+    public synchronized RestoreCheck checkRestore(CompiledPipeline pipeline, int parallelism,
+            Map<String, String> flinkConfiguration, String snapshotLocation) {
+        restoreChecks.add(snapshotLocation);
+        return new RestoreCheck(snapshotLocation, droppedOnRestore, List.of());
+    }
+
+    /** Makes every later {@link #checkRestore} report these operators' state as dropped. */
+    public synchronized void dropOnRestore(List<String> operators) {
+        droppedOnRestore = List.copyOf(operators);
+    }
+
+    /** The snapshot locations checked before restores, in order. */
+    public synchronized List<String> restoreChecks() {
+        return List.copyOf(restoreChecks);
+    }
+
+    @Override
+    public synchronized void deleteSnapshot(String directory) {
+        savepoints.remove(directory);
+        deleted.add(directory);
+    }
+
+    /** The snapshot directories deleted, in order. */
+    public synchronized List<String> deletedSnapshots() {
+        return List.copyOf(deleted);
+    }
+
+    @Override
     public synchronized void close() {
         closed = true;
     }
@@ -172,6 +206,20 @@ public final class TestingEngine implements Engine {
         records.put(jobId, new long[] {in, out});
     }
 
+    /**
+     * Flink restarted a job (its restart strategy after a failure): the job is RESTARTING and reports {@code at}
+     * (epoch milliseconds) as the time of its last restart.
+     */
+    public synchronized void restartJob(String jobId, long at) {
+        jobs.put(jobId, JobState.RESTARTING);
+        lastRestartAt.put(jobId, at);
+    }
+
+    /** Like {@link #restartJob(String, long)}, at the clock's current time. */
+    public synchronized void restartJob(String jobId) {
+        restartJob(jobId, clock.millis());
+    }
+
     /** Every job that is STARTING or RESTARTING now runs. */
     public synchronized void runAll() {
         jobs.replaceAll((id, state) -> state == JobState.STARTING || state == JobState.RESTARTING ? JobState.RUNNING
@@ -188,6 +236,7 @@ public final class TestingEngine implements Engine {
         jobs.clear();
         failures.clear();
         records.clear();
+        lastRestartAt.clear();
     }
 
     /** The next savepoint (stop-with-savepoint or trigger) fails with this message. */
@@ -243,6 +292,18 @@ public final class TestingEngine implements Engine {
 
     public synchronized List<JobSubmission> submissions() {
         return List.copyOf(submissions);
+    }
+
+    /**
+     * The jobs that were STARTING, RUNNING or RESTARTING when the job was first submitted (to check that an old job
+     * was stopped before its successor was submitted); fails when the job was never submitted.
+     */
+    public synchronized List<String> aliveWhenSubmitted(String jobId) {
+        List<String> alive = aliveWhenSubmitted.get(jobId);
+        if (alive == null) {
+            throw new AssertionError("job " + jobId + " was never submitted");
+        }
+        return alive;
     }
 
     /** The newest submission; fails when there was none. */

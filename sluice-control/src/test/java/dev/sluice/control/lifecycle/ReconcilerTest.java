@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.sluice.control.ManualClock;
 import dev.sluice.control.engine.JobObservation.JobState;
 import dev.sluice.control.engine.JobSubmission;
 import dev.sluice.control.engine.PipelineRejectedException;
@@ -13,76 +12,22 @@ import dev.sluice.control.engine.TestingEngine;
 import dev.sluice.control.engine.TestingEngine.SavepointCall;
 import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.EventRow;
-import dev.sluice.control.store.H2Databases;
 import dev.sluice.control.store.SnapshotRow;
 import dev.sluice.control.store.Store;
-import dev.sluice.control.store.VersionRow;
 import dev.sluice.model.DeploymentKey;
 import dev.sluice.model.InvalidSpecException;
-import dev.sluice.model.Json;
-import dev.sluice.model.PipelineSpec;
 import dev.sluice.model.SpecError;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import org.h2.jdbcx.JdbcDataSource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The reconciler against a real H2 store and a {@link TestingEngine}, one {@link Reconciler#pass()} at a time. The
- * service wakes a separate reconciler over an empty store, so nothing but the test drives the deployments.
+ * The reconciler against a real H2 store and a {@link TestingEngine}, one {@link Reconciler#pass()} at a time (see
+ * {@link LifecycleFixture}). Upgrades by spec diff and rollbacks are in {@link UpgradeAndRollbackTest}.
  */
-class ReconcilerTest {
-    private static final DeploymentKey KEY = new DeploymentKey("default", "orders");
-    private static final SnapshotLayout LAYOUT = new SnapshotLayout("file:///tmp/x");
-    private static final String YAML = """
-            apiVersion: sluice.dev/v1
-            kind: Pipeline
-            metadata:
-              name: orders
-            spec:
-              sql: |
-                INSERT INTO totals SELECT * FROM orders;
-            """;
-
-    @TempDir
-    Path dir;
-
-    private final ManualClock clock = new ManualClock(Instant.parse("2025-03-01T12:00:00Z"));
-    private final TestingEngine engine = new TestingEngine(clock);
-    private final TestingEngine remote = new TestingEngine("remote", clock);
-    private Store store;
-    private Targets targets;
-    private DeploymentLocks locks;
-    private Reconciler reconciler;
-    private Reconciler wakeOnly;
-    private DeploymentService service;
-
-    @BeforeEach
-    void setUp() {
-        store = Store.h2(dir);
-        targets = new Targets(List.of(engine, remote));
-        locks = new DeploymentLocks();
-        Events events = new Events(store, clock);
-        reconciler = new Reconciler(store, targets, LAYOUT, events, locks, clock);
-        wakeOnly = new Reconciler(emptyStore(), targets, LAYOUT, events, locks, clock);
-        service = new DeploymentService(store, targets, LAYOUT, events, locks, wakeOnly, Map.of(), clock);
-    }
-
-    @AfterEach
-    void tearDown() {
-        wakeOnly.close();
-        reconciler.close();
-        H2Databases.shutdown(dir);
-    }
+class ReconcilerTest extends LifecycleFixture {
 
     // --- start
 
@@ -360,7 +305,7 @@ class ReconcilerTest {
         assertThat(jobLost.type).isEqualTo("warning");
         assertThat(jobLost.message)
                 .isEqualTo("job " + lostJob + " is no longer known to the engine; restarting from the newest snapshot");
-        assertThat(events().get(0).message).endsWith("restoring retained checkpoint " + checkpoint.location());
+        assertThat(events().get(0).message).endsWith(" restoring retained checkpoint " + checkpoint.location());
     }
 
     @Test
@@ -540,35 +485,41 @@ class ReconcilerTest {
         assertThat(row().runningVersion).isEqualTo(1);
         assertThat(reasons().get(0)).isEqualTo("VersionCreated");
 
-        reconciler.pass(); // stop the old job with a savepoint
+        reconciler.pass(); // stop the old job with a savepoint and start version 2 from it, in one pass
 
         SnapshotRow savepoint = onlySnapshot();
         assertThat(savepoint.origin).isEqualTo("upgrade");
         assertThat(savepoint.state).isEqualTo("completed");
         assertThat(savepoint.version).isEqualTo(1);
         assertThat(engine.stopWithSavepointCalls()).extracting(SavepointCall::jobId).containsExactly(oldJob);
-        assertThat(engine.aliveJobs()).isEmpty();
-        DeploymentRow upgrading = row();
-        assertThat(upgrading.phase).isEqualTo("upgrading");
-        assertThat(upgrading.jobId).isNull();
-        assertThat(upgrading.hasState).isTrue();
+        assertThat(engine.jobState(oldJob)).isEqualTo(JobState.FINISHED);
         assertThat(event("UpgradeSavepoint").message)
-                .isEqualTo("upgrading version 1 to 2 from snapshot " + savepoint.id);
-
-        reconciler.pass(); // start version 2 from it
-
+                .isEqualTo("upgrade from version 1 to 2 from snapshot " + savepoint.id);
         JobSubmission v2 = engine.lastSubmission();
         assertThat(engine.submissions()).hasSize(2);
         assertThat(v2.jobName()).isEqualTo("default/orders v2");
         assertThat(v2.parallelism()).isEqualTo(2);
         assertThat(v2.restorePath()).isEqualTo(savepoint.location);
         assertThat(v2.pipeline()).isEqualTo(TestingEngine.planOf(spec(2)));
+        assertThat(engine.aliveWhenSubmitted(v2.jobId())).isEmpty(); // the old job stopped before
+        assertThat(engine.aliveJobs()).containsExactly(v2.jobId());
         DeploymentRow started = row();
         assertThat(started.runningVersion).isEqualTo(2);
         assertThat(started.jobId).isEqualTo(v2.jobId()).isNotEqualTo(oldJob);
         assertThat(started.phase).isEqualTo("starting");
+        assertThat(started.hasState).isTrue();
         assertThat(started.restoredFrom).isEqualTo(savepoint.location);
+        assertThat(started.restoreOverride).isNull();
+        assertThat(events()).filteredOn(e -> e.reason.equals("Phase")).extracting(e -> e.message)
+                .startsWith("upgrading -> starting", "running -> upgrading");
         assertThat(reasons()).doesNotContain("JobLost");
+
+        reconciler.pass(); // the new job is still starting: nothing more to do
+
+        assertThat(engine.submissions()).hasSize(2);
+        assertThat(engine.stopWithSavepointCalls()).hasSize(1);
+        assertThat(row().jobId).isEqualTo(v2.jobId());
+        assertThat(row().phase).isEqualTo("starting");
 
         engine.runAll();
         reconciler.pass();
@@ -582,21 +533,36 @@ class ReconcilerTest {
         String oldJob = running();
         retainCheckpoint("chk-4");
         reconciler.pass();
+        assertThat(row().hasState).isTrue();
 
         service.apply(YAML + "  parallelism: 2\n  upgradeStrategy: stateless\n", "default", "alice");
-        reconciler.pass();
+        reconciler.pass(); // cancel the old job and start version 2 empty, in one pass
 
         assertThat(engine.cancelled()).containsExactly(oldJob);
-        assertThat(row().phase).isEqualTo("upgrading");
-        assertThat(row().restoreOverride).isEqualTo("none");
-        assertThat(reasons().get(0)).isEqualTo("UpgradeStopped");
+        assertThat(engine.stopWithSavepointCalls()).isEmpty();
+        assertThat(event("JobStopped").message).isEqualTo("upgrade from version 1 to 2: cancelled the old job");
+        JobSubmission v2 = engine.lastSubmission();
+        assertThat(engine.submissions()).hasSize(2);
+        assertThat(v2.jobName()).isEqualTo("default/orders v2");
+        assertThat(v2.restorePath()).isNull(); // the retained checkpoint is ignored
+        assertThat(v2.parallelism()).isEqualTo(2);
+        assertThat(engine.aliveWhenSubmitted(v2.jobId())).isEmpty();
+        DeploymentRow started = row();
+        assertThat(started.phase).isEqualTo("starting");
+        assertThat(started.jobId).isEqualTo(v2.jobId());
+        assertThat(started.restoreOverride).isNull(); // "none" was used up by this start
+        assertThat(started.restoredFrom).isNull();
+        assertThat(started.runningVersion).isEqualTo(2);
+        assertThat(reasons().get(0)).isEqualTo("Submitted");
+        assertThat(events().get(0).message).isEqualTo("job " + v2.jobId() + " of version 2 with empty state");
+        assertThat(events()).filteredOn(e -> e.reason.equals("Phase")).extracting(e -> e.message)
+                .startsWith("upgrading -> starting", "running -> upgrading");
+        assertThat(reasons()).doesNotContain("JobLost", "Failed");
 
         reconciler.pass();
 
-        assertThat(engine.lastSubmission().restorePath()).isNull();
-        assertThat(engine.lastSubmission().parallelism()).isEqualTo(2);
+        assertThat(engine.submissions()).hasSize(2);
         assertThat(row().restoreOverride).isNull();
-        assertThat(row().runningVersion).isEqualTo(2);
     }
 
     @Test
@@ -673,12 +639,19 @@ class ReconcilerTest {
         String oldJob = running();
 
         service.apply(YAML + "  target: remote\n", "default", "alice");
-        reconciler.pass();
-        reconciler.pass();
+        reconciler.pass(); // stop on the embedded target, start on the remote one
 
-        assertThat(engine.jobState(oldJob)).isNotEqualTo(JobState.RUNNING);
+        assertThat(engine.jobState(oldJob)).isEqualTo(JobState.FINISHED);
         assertThat(engine.stopWithSavepointCalls()).extracting(SavepointCall::jobId).containsExactly(oldJob);
+        assertThat(engine.submissions()).hasSize(1);
+        assertThat(remote.submissions()).hasSize(1);
         assertThat(remote.lastSubmission().restorePath()).isEqualTo(onlySnapshot().location);
+        assertThat(row().jobId).isEqualTo(remote.lastSubmission().jobId());
+        assertThat(row().phase).isEqualTo("starting");
+
+        reconciler.pass(); // the remote job is observed on the remote target
+
+        assertThat(remote.submissions()).hasSize(1);
         assertThat(reasons()).doesNotContain("JobLost");
     }
 
@@ -735,108 +708,5 @@ class ReconcilerTest {
         DeploymentRow now = reopened.deployment(KEY).orElseThrow();
         assertThat(now.phase).isNotEqualTo("failed");
         assertThat(now.runningVersion).isEqualTo(2);
-    }
-
-    // --- helpers
-
-    /** Applies {@link #YAML} and drives it to running; returns the job id. */
-    private String running() {
-        service.apply(YAML, "default", "alice");
-        reconciler.pass();
-        engine.runAll();
-        reconciler.pass();
-        assertThat(row().phase).isEqualTo("running");
-        return row().jobId;
-    }
-
-    /** Requests a user snapshot and lets one pass take it. */
-    private SnapshotRow userSnapshot() {
-        SnapshotRow requested = service.snapshot(KEY, "alice");
-        reconciler.pass();
-        SnapshotRow taken = store.snapshot(requested.id).orElseThrow();
-        assertThat(taken.state).isEqualTo("completed");
-        return taken;
-    }
-
-    /** The engine reports a completed checkpoint of the deployment, completed now. */
-    private RetainedSnapshot retainCheckpoint(String name) {
-        String directory = LAYOUT.checkpointDirectory(KEY, row().uid);
-        RetainedSnapshot checkpoint = new RetainedSnapshot(directory + "/" + row().jobId + "/" + name, clock.instant(),
-                2048);
-        engine.retainCheckpoint(directory, checkpoint);
-        return checkpoint;
-    }
-
-    /**
-     * Writes what the reconciler stores before it asks for a stop-with-savepoint (the snapshot row and the
-     * deployment's intent), as if the process died while the engine was taking it.
-     */
-    private SnapshotRow crashedWhileStopping(String jobId, String phase, String origin) {
-        DeploymentRow row = row();
-        SnapshotRow s = new SnapshotRow();
-        s.id = UUID.randomUUID().toString();
-        s.namespace = KEY.namespace();
-        s.name = KEY.name();
-        s.version = row.runningVersion;
-        s.origin = origin;
-        s.state = "in-progress";
-        s.targetDir = LAYOUT.savepointDirectory(KEY, s.id);
-        s.jobId = jobId;
-        s.createdAt = clock.millis();
-        if ("suspend".equals(origin)) {
-            row.desiredState = "suspended";
-        }
-        row.phase = phase;
-        row.pendingSnapshot = s.id;
-        store.inTransaction(h -> {
-            store.insertSnapshot(h, s);
-            store.updateDeployment(h, row);
-        });
-        return s;
-    }
-
-    /** The control plane dies and comes back: the database closes without a clean shutdown and opens again. */
-    private Store restartControlPlane() {
-        reconciler.close();
-        H2Databases.crash(dir);
-        return Store.h2(dir);
-    }
-
-    private DeploymentRow row() {
-        return store.deployment(KEY).orElseThrow();
-    }
-
-    private PipelineSpec spec(int version) {
-        VersionRow v = store.version(KEY, version).orElseThrow();
-        return Json.read(v.spec, PipelineSpec.class);
-    }
-
-    private SnapshotRow onlySnapshot() {
-        List<SnapshotRow> all = store.snapshots("default", "orders");
-        assertThat(all).hasSize(1);
-        return all.get(0);
-    }
-
-    /** Events of the deployment, newest first. */
-    private List<EventRow> events() {
-        return store.events("default", "orders", 100);
-    }
-
-    private List<String> reasons() {
-        return events().stream().map(e -> e.reason).toList();
-    }
-
-    private EventRow event(String reason) {
-        return events().stream().filter(e -> e.reason.equals(reason)).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + reason + " event in " + reasons()));
-    }
-
-    /** An empty in-memory store, for the reconciler that the service wakes. */
-    private static Store emptyStore() {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:wake-" + UUID.randomUUID()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
-        ds.setUser("sluice");
-        return new Store(ds);
     }
 }

@@ -33,6 +33,8 @@ public final class EmbeddedFlink implements AutoCloseable {
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.BIND_PORT, "0");
         conf.set(org.apache.flink.configuration.CoreOptions.TMP_DIRS, workDir.toAbsolutePath().toString());
+        // Job uploads go here; Flink needs an absolute path, and java.io.tmpdir may be relative.
+        conf.set(org.apache.flink.configuration.WebOptions.TMP_DIR, workDir.toAbsolutePath().resolve("web").toString());
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("1g"));
         conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.parse("64m"));
         conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse("64m"));

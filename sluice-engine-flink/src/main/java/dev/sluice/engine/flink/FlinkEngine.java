@@ -7,7 +7,9 @@ import dev.sluice.control.engine.JobObservation;
 import dev.sluice.control.engine.JobObservation.JobState;
 import dev.sluice.control.engine.JobSubmission;
 import dev.sluice.control.engine.PipelineRejectedException;
+import dev.sluice.control.engine.RestoreCheck;
 import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.control.lifecycle.JobIds;
 import dev.sluice.model.SpecError;
 import dev.sluice.model.PipelineSpec;
 import java.net.URI;
@@ -53,6 +55,7 @@ public class FlinkEngine implements Engine {
     private final RestClusterClient<String> client;
     private final SqlCompiler compiler = new SqlCompiler();
     private final SnapshotFiles files = new SnapshotFiles();
+    private final RestoreChecker restoreChecker = new RestoreChecker();
 
     /**
      * @param base Flink options every job of this target gets (state backend, memory, ...); a spec's
@@ -81,12 +84,21 @@ public class FlinkEngine implements Engine {
     }
 
     @Override
-    public CompiledPipeline compile(PipelineSpec spec) {
+    public CompiledPipeline compile(PipelineSpec given) {
+        PipelineSpec spec = given.withDefaults();
         if (spec.sql() == null) {
             throw new PipelineRejectedException(List.of(new SpecError("spec.jar", 0, 0,
                     "jar pipelines are not supported yet; use spec.sql")));
         }
         return compiler.compile(spec.sql(), spec.flinkConfiguration());
+    }
+
+    @Override
+    public RestoreCheck checkRestore(CompiledPipeline pipeline, int parallelism, Map<String, String> flinkConfiguration,
+            String snapshotLocation) {
+        JobSubmission probe = new JobSubmission(JobIds.of("restore-check", 0), "restore check", pipeline, parallelism,
+                Duration.ofMinutes(1), "file:///nonexistent", null, false, flinkConfiguration);
+        return restoreChecker.check(pipeline, JobConfiguration.forSubmission(base, probe), snapshotLocation);
     }
 
     @Override
@@ -144,7 +156,8 @@ public class FlinkEngine implements Engine {
                 out += v.getJobVertexMetrics().getRecordsRead();
             }
         }
-        return new JobObservation(state, failure, in, out);
+        Long restarted = details.getTimestamps().get(JobStatus.RESTARTING);
+        return new JobObservation(state, failure, in, out, restarted == null || restarted <= 0 ? null : restarted);
     }
 
     private static JobState state(JobDetailsInfo details) {
@@ -194,8 +207,17 @@ public class FlinkEngine implements Engine {
 
     @Override
     public void cancel(String jobId) {
+        JobID id = JobID.fromHexString(jobId);
         try {
-            client.cancel(JobID.fromHexString(jobId)).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            client.cancel(id).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            // Flink acknowledges when cancelling starts; wait until the job is really gone.
+            long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+            while (!client.getJobStatus(id).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).isGloballyTerminalState()) {
+                if (System.nanoTime() > deadline) {
+                    throw new EngineException("job " + jobId + " did not stop within " + CALL_TIMEOUT.toSeconds() + " s");
+                }
+                Thread.sleep(20);
+            }
         } catch (ExecutionException e) {
             if (!isNotFound(e)) {
                 throw new EngineException("cancelling job " + jobId + " failed: " + e.getCause().getMessage(), e);
@@ -211,6 +233,11 @@ public class FlinkEngine implements Engine {
     @Override
     public Optional<RetainedSnapshot> latestRetainedCheckpoint(String checkpointDirectory) {
         return files.latestCheckpoint(checkpointDirectory);
+    }
+
+    @Override
+    public void deleteSnapshot(String directory) {
+        files.delete(directory);
     }
 
     @Override

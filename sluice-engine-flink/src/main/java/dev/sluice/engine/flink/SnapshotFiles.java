@@ -49,6 +49,15 @@ final class SnapshotFiles {
         return Optional.empty();
     }
 
+    void delete(String directory) {
+        Path dir = new Path(directory);
+        try {
+            dir.getFileSystem().delete(dir, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+
     private Optional<RetainedSnapshot> completed(Path dir) {
         long size = 0;
         FileStatus metadata = null;

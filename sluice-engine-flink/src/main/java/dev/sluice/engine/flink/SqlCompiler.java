@@ -20,6 +20,7 @@ import org.apache.flink.table.api.CompiledPlan;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.internal.TableEnvironmentImpl;
 
 /**
  * Parses, validates and plans a SQL script with Flink's planner at apply time, and compiles it to a plan (FLIP-190)
@@ -31,7 +32,8 @@ public final class SqlCompiler {
     private static final Pattern POSITION = Pattern.compile("line (\\d+), column (\\d+)");
     private static final Pattern TABLE = Pattern.compile("table '(?:[^'.]+\\.)*([^'.]+)'");
 
-    public CompiledPipeline compile(String sql, Map<String, String> flinkConfiguration) {
+    /** One compilation at a time: the planner numbers plan nodes with a JVM-wide counter that each compilation resets. */
+    public synchronized CompiledPipeline compile(String sql, Map<String, String> flinkConfiguration) {
         List<SqlScript.Statement> statements;
         try {
             statements = SqlScript.split(sql);
@@ -43,6 +45,7 @@ public final class SqlCompiler {
         }
         TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.newInstance().inStreamingMode()
                 .withConfiguration(Configuration.fromMap(flinkConfiguration)).build());
+        restartNodeIds(tEnv);
         StatementSet inserts = tEnv.createStatementSet();
         List<SqlScript.Statement> insertStatements = new ArrayList<>();
         for (SqlScript.Statement statement : statements) {
@@ -73,6 +76,22 @@ public final class SqlCompiler {
             return new CompiledPipeline(CompiledPipeline.SQL_PLAN, plan.asJsonString());
         } catch (RuntimeException e) {
             throw rejected(describe(insertStatements.get(0), statements, e));
+        }
+    }
+
+    /**
+     * Operator uids of a compiled plan derive from its node ids, which the planner draws from a counter shared by the
+     * whole JVM. Starting every compilation from the same count makes the same script always compile to the same uids,
+     * so a new version with an unchanged query restores the state of the old one. The planner lives in its own class
+     * loader ({@code flink-table-planner-loader}), hence the reflection.
+     */
+    private static void restartNodeIds(TableEnvironment tEnv) {
+        try {
+            ClassLoader planner = ((TableEnvironmentImpl) tEnv).getPlanner().getClass().getClassLoader();
+            Class.forName("org.apache.flink.table.planner.plan.nodes.exec.ExecNodeContext", true, planner)
+                    .getMethod("resetIdCounter").invoke(null);
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("cannot reset the planner's node ids; operator uids would not be stable", e);
         }
     }
 

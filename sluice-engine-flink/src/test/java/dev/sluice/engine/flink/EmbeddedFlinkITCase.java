@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.control.engine.CompiledPipeline;
 import dev.sluice.control.engine.JobObservation.JobState;
 import dev.sluice.control.engine.JobSubmission;
+import dev.sluice.control.engine.RestoreCheck;
 import dev.sluice.control.lifecycle.JobIds;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,9 +37,8 @@ class EmbeddedFlinkITCase {
 
     @Test
     void runsSuspendsAndRestoresAJob() {
-        CompiledPipeline plan = engine.compile(new dev.sluice.model.PipelineSpec(SqlCompilerTest.SOURCE
-                + SqlCompilerTest.SINK + "INSERT INTO counts SELECT user_id, COUNT(*) FROM clicks GROUP BY user_id;",
-                null, null, null, null, null, null, null, null, Map.of()));
+        CompiledPipeline plan = engine.compile(dev.sluice.model.PipelineSpec.ofSql(SqlCompilerTest.SOURCE
+                + SqlCompilerTest.SINK + "INSERT INTO counts SELECT user_id, COUNT(*) FROM clicks GROUP BY user_id;"));
         String checkpoints = dir.resolve("checkpoints").toUri().toString();
         String first = JobIds.of("11111111-aaaa", 1);
         engine.submit(submission(first, plan, checkpoints, null));
@@ -50,6 +50,15 @@ class EmbeddedFlinkITCase {
         assertThat(engine.savepointIn(dir.resolve("sp").toUri().toString())).isPresent();
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> engine.observe(first).state(), s -> s == JobState.FINISHED || s == JobState.NOT_FOUND);
+
+        // Pre-flight: the same plan restores everything; a plan without the aggregation would drop its state.
+        assertThat(engine.checkRestore(plan, 2, Map.of(), savepoint).clean()).isTrue();
+        CompiledPipeline stateless = engine.compile(dev.sluice.model.PipelineSpec.ofSql(SqlCompilerTest.SOURCE
+                + SqlCompilerTest.SINK + "INSERT INTO counts SELECT user_id, CAST(1 AS BIGINT) FROM clicks;"));
+        RestoreCheck dropped = engine.checkRestore(stateless, 2, Map.of(), savepoint);
+        assertThat(dropped.dropped()).singleElement().asString().contains("GroupAggregate");
+        assertThat(dropped.restorable(false)).isFalse();
+        assertThat(dropped.restorable(true)).isTrue();
 
         String second = JobIds.of("11111111-aaaa", 2);
         engine.submit(submission(second, plan, checkpoints, savepoint));

@@ -44,6 +44,14 @@ class SqlCompilerTest {
     }
 
     @Test
+    void theSameScriptAlwaysCompilesToTheSamePlan() {
+        String script = SOURCE + SINK + "INSERT INTO counts SELECT user_id, COUNT(*) FROM clicks GROUP BY user_id;";
+        String first = compiler.compile(script, Map.of()).plan();
+        compiler.compile(SOURCE + SINK + "INSERT INTO counts SELECT 1, COUNT(*) FROM clicks;", Map.of());
+        assertThat(compiler.compile(script, Map.of()).plan()).isEqualTo(first);
+    }
+
+    @Test
     void namesTheStatementLineAndColumnOfASyntaxError() {
         SpecError error = rejection(SOURCE + SINK + "INSERT INTO counts SELEC user_id FROM clicks;");
         assertThat(error.field()).isEqualTo("spec.sql");

@@ -159,6 +159,9 @@ public final class EmbeddedKafka extends KafkaStreamStorage {
         p.put("group.initial.rebalance.delay.ms", "0");
         // Flink's exactly-once sink asks for one-hour transactions; the broker default allows 15 minutes.
         p.put("transaction.max.timeout.ms", "3600000");
+        // After a kill -9 the restarted broker waits out its old session before it is unfenced: keep that short.
+        p.put("broker.session.timeout.ms", "2000");
+        p.put("broker.heartbeat.interval.ms", "500");
         return p;
     }
 

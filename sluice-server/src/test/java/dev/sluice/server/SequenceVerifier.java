@@ -1,0 +1,189 @@
+package dev.sluice.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.model.Json;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Exactly-once under load: a generator writes per-key sequence numbers 0, 1, 2, ... to an input topic; the pipeline
+ * under test counts per key and writes one record per input; this verifier reads the output read_committed and counts,
+ * per key, lost, duplicated and out-of-order sequence numbers, and whether the count (the pipeline's state) equals the
+ * number of inputs seen so far.
+ */
+public final class SequenceVerifier implements AutoCloseable {
+    private final String bootstrap;
+    private final String input;
+    private final int keys;
+    private final long[] next;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicLong produced = new AtomicLong();
+    private final Thread generator;
+
+    /** Starts generating {@code perSecond} records per second over {@code keys} keys. */
+    public SequenceVerifier(String bootstrap, String input, int keys, int perSecond) {
+        this.bootstrap = bootstrap;
+        this.input = input;
+        this.keys = keys;
+        this.next = new long[keys];
+        this.generator = new Thread(() -> generate(perSecond), "sequence-generator");
+        generator.start();
+    }
+
+    private void generate(int perSecond) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            long pause = 1_000_000_000L / perSecond;
+            long at = System.nanoTime();
+            int key = 0;
+            while (running.get()) {
+                String k = "key-" + key;
+                producer.send(new ProducerRecord<>(input, k, "{\"k\":\"" + k + "\",\"seq\":" + next[key] + "}"));
+                next[key]++;
+                produced.incrementAndGet();
+                key = (key + 1) % keys;
+                at += pause;
+                long sleep = at - System.nanoTime();
+                if (sleep > 0) {
+                    Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+                }
+            }
+            producer.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the generator; returns how many records it wrote. */
+    public long stop() throws InterruptedException {
+        running.set(false);
+        generator.join();
+        return produced.get();
+    }
+
+    /** What the output holds, per the rules above. */
+    public record Report(long records, long lost, long duplicated, long outOfOrder, long wrongCounts) {
+        public boolean clean() {
+            return lost == 0 && duplicated == 0 && outOfOrder == 0 && wrongCounts == 0;
+        }
+    }
+
+    /** Reads the whole output and checks it against what the generator wrote (call after {@link #stop()}). */
+    public Report verify(String output) {
+        Map<String, Long> expectedNext = new HashMap<>();
+        long[] records = {0};
+        long[] duplicated = {0};
+        long[] outOfOrder = {0};
+        long[] wrongCounts = {0};
+        Map<String, java.util.BitSet> seen = new HashMap<>();
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            var partitions = consumer.partitionsFor(output, Duration.ofSeconds(10)).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    JsonNode v = read(r.value());
+                    String k = v.path("k").asText();
+                    long seq = v.path("seq").asLong();
+                    records[0]++;
+                    java.util.BitSet bits = seen.computeIfAbsent(k, x -> new java.util.BitSet());
+                    if (bits.get((int) seq)) {
+                        duplicated[0]++;
+                        return;
+                    }
+                    bits.set((int) seq);
+                    long want = expectedNext.getOrDefault(k, 0L);
+                    if (seq != want) {
+                        outOfOrder[0]++;
+                    }
+                    expectedNext.put(k, Math.max(want, seq + 1));
+                    if (v.path("n").asLong() != seq + 1) {
+                        wrongCounts[0]++;
+                    }
+                });
+            }
+        }
+        long lost = 0;
+        for (int key = 0; key < keys; key++) {
+            java.util.BitSet bits = seen.getOrDefault("key-" + key, new java.util.BitSet());
+            lost += next[key] - bits.cardinality();
+        }
+        return new Report(records[0], lost, duplicated[0], outOfOrder[0], wrongCounts[0]);
+    }
+
+    /** A pipeline doing what the verifier expects: per-key running count with every input, in one of two variants. */
+    public static String pipeline(String name, String input, String output, int variant, int parallelism) {
+        String projection = variant == 0 ? "k, seq, n" : "k, seq, n, CONCAT('variant-', k) AS tag";
+        String extraColumn = variant == 0 ? "" : ", tag STRING";
+        return """
+                apiVersion: sluice.dev/v1
+                kind: Pipeline
+                metadata:
+                  name: %1$s
+                spec:
+                  sql: |
+                    CREATE TABLE src (k STRING, seq BIGINT, pt AS PROCTIME()) WITH (
+                      'connector' = 'kafka',
+                      'topic' = '%2$s',
+                      'properties.bootstrap.servers' = '${kafka.bootstrapServers}',
+                      'properties.group.id' = '%1$s',
+                      'properties.isolation.level' = 'read_committed',
+                      'scan.startup.mode' = 'earliest-offset',
+                      'format' = 'json'
+                    );
+                    CREATE TABLE out_t (k STRING, seq BIGINT, n BIGINT%5$s) WITH (
+                      'connector' = 'kafka',
+                      'topic' = '%3$s',
+                      'properties.bootstrap.servers' = '${kafka.bootstrapServers}',
+                      'key.format' = 'json',
+                      'key.fields' = 'k',
+                      'value.format' = 'json',
+                      'sink.delivery-guarantee' = 'exactly-once',
+                      'sink.transactional-id-prefix' = '%1$s'
+                    );
+                    INSERT INTO out_t SELECT %4$s FROM (
+                      SELECT k, seq, COUNT(*) OVER (PARTITION BY k ORDER BY pt ROWS BETWEEN UNBOUNDED PRECEDING
+                        AND CURRENT ROW) AS n
+                      FROM src);
+                  parallelism: %6$d
+                  checkpoints: {interval: 1s}
+                """.formatted(name, input, output, projection, extraColumn, parallelism);
+    }
+
+    private static JsonNode read(String json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(json, e);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}
