@@ -107,6 +107,11 @@ class CliITCase {
         assertThat(snapshot.code()).as(snapshot.err()).isZero();
         assertThat(sluice("get", "events", "cli-counts").out()).contains("SnapshotCompleted");
         assertThat(sluice("cancel", "cli-counts").code()).isZero();
+        // Nothing writes any more: the output compared with itself is equal, record for record.
+        Run compared = sluice("compare", "cli-counts", "cli-counts");
+        assertThat(compared.code()).as(compared.out() + compared.err()).isZero();
+        assertThat(compared.out()).contains("cli-counts-out").contains("the outputs are equal");
+        assertThat(sluice("compare", "cli-counts", "nobody").code()).isEqualTo(1);
         assertThat(sluice("delete", "cli-counts").code()).isZero();
     }
 }

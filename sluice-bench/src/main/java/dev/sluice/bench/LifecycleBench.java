@@ -51,7 +51,11 @@ public final class LifecycleBench {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "bench-lifecycle");
-        new LifecycleBench(work, rounds).run();
+        try {
+            new LifecycleBench(work, rounds).run();
+        } finally {
+            BenchFiles.deleteRecursively(work);
+        }
     }
 
     private void run() throws Exception {

@@ -44,6 +44,14 @@ public final class UpgradeBench {
         int rate = large ? 100_000 : 2_000;
         int buildSeconds = large ? 120 : 15;
         Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "bench-upgrade");
+        try {
+            run(work, large, keys, rate, buildSeconds);
+        } finally {
+            BenchFiles.deleteRecursively(work); // ~3 GB with --large
+        }
+    }
+
+    private static void run(Path work, boolean large, long keys, int rate, int buildSeconds) throws Exception {
         try (SluiceServer server = SluiceServer.start(SluiceConfig.defaults().withDataDir(work.toString()).withPort(0))) {
             String kafka = server.streams().bootstrapServers();
             String flinkRest = ((List<?>) server.info().get("targets")).stream().map(t -> (Map<?, ?>) t)
@@ -62,6 +70,9 @@ public final class UpgradeBench {
             await(() -> version(http, api + "/gap") == 2 && phase(http, api + "/gap").equals("running"), 600);
             Thread.sleep(5000);
             long sluiceGap = gap(kafka, "gap-sluice", upgradeAt);
+            long stateBytes = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(URI.create(api + "/gap/snapshots"))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString()).body()).path("items").get(0)
+                    .path("sizeBytes").asLong();
             post(http, api + "/gap/cancel", "");
 
             // By hand: the same SQL, compiled and run through Flink's REST client on the same cluster.
@@ -83,8 +94,8 @@ public final class UpgradeBench {
                 Thread.sleep(5000);
                 long handGap = gap(kafka, "gap-hand", handAt);
                 engine.cancel(second);
-                System.out.printf("bench/upgrade (%s state): output gap of a stateful upgrade%n",
-                        large ? "~1 GB" : "small");
+                System.out.printf("bench/upgrade (%s state; the upgrade savepoint holds %d MB): output gap of a "
+                        + "stateful upgrade%n", large ? "large" : "small", stateBytes / (1024 * 1024));
                 System.out.printf("  sluice %d ms, by hand %d ms, ratio %.2f (goal <= 1.20)%n", sluiceGap, handGap,
                         handGap == 0 ? 0.0 : (double) sluiceGap / handGap);
             }

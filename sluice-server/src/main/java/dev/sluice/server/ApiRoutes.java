@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.control.compare.OutputComparison;
 import dev.sluice.control.engine.EngineException;
 import dev.sluice.control.lifecycle.ApplyResult;
 import dev.sluice.control.lifecycle.ConflictException;
@@ -32,12 +33,15 @@ final class ApiRoutes {
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     private final DeploymentService deployments;
+    private final OutputComparison comparison;
     private final Store store;
     private final StreamStorage streams;
     private final Resources resources;
     private final Map<String, Object> info;
 
-    ApiRoutes(DeploymentService deployments, Store store, StreamStorage streams, Map<String, Object> info) {
+    ApiRoutes(DeploymentService deployments, OutputComparison comparison, Store store, StreamStorage streams,
+            Map<String, Object> info) {
+        this.comparison = comparison;
         this.deployments = deployments;
         this.store = store;
         this.streams = streams;
@@ -74,6 +78,8 @@ final class ApiRoutes {
                     .map(Resources::snapshot)
                     .orElseThrow(() -> new NotFoundException("snapshot " + ctx.pathParam("id") + " not found")));
         });
+        app.get(BASE + "/compare", ctx -> ctx.json(comparison.compare(
+                new DeploymentKey(namespace(ctx), required(ctx, "a")), new DeploymentKey(namespace(ctx), required(ctx, "b")))));
         app.get(BASE + "/snapshots", ctx -> ctx.json(items(store.snapshots(namespace(ctx), null).stream()
                 .map(Resources::snapshot).toList())));
         app.get(DEPLOYMENT + "/events", ctx -> {
@@ -153,6 +159,15 @@ final class ApiRoutes {
             body.put("stateCheck", check);
         }
         ctx.json(body);
+    }
+
+    private static String required(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null || !LABEL.matcher(value).matches()) {
+            throw new InvalidSpecException(new SpecError(name, 0, 0, "query parameter " + name
+                    + " must name a deployment (a lower-case DNS label)"));
+        }
+        return value;
     }
 
     private static Integer optionalInt(Context ctx, String name) {

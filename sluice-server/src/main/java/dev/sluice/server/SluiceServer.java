@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.control.compare.OutputComparison;
 import dev.sluice.control.engine.Engine;
 import dev.sluice.control.lifecycle.DeploymentLocks;
 import dev.sluice.control.lifecycle.DeploymentService;
@@ -103,7 +104,8 @@ public final class SluiceServer implements AutoCloseable {
         reconciler = new Reconciler(store, targets, layout, events, locks, clock, ArmedFaults.forDataDirectory(data));
         deployments = new DeploymentService(store, targets, layout, events, locks, reconciler,
                 Map.of("kafka.bootstrapServers", streams.bootstrapServers()), clock);
-        new ApiRoutes(deployments, store, streams, info()).register(http);
+        new ApiRoutes(deployments, new OutputComparison(store, targets, streams, deployments), store, streams, info())
+                .register(http);
         bindGauges();
         reconciler.start(config.reconcileEvery());
         started.add(reconciler);

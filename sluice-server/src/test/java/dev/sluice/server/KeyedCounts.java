@@ -1,17 +1,8 @@
 package dev.sluice.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.model.Json;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
-import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * A keyed, stateful test pipeline over a bounded, throttled source: it counts and sums per key the numbers 0 to
@@ -86,13 +77,13 @@ public final class KeyedCounts {
     /** The latest committed aggregate per key in the output topic: key -> "count/sum". */
     public Map<String, String> committed(String bootstrapServers) {
         Map<String, String> latest = new HashMap<>();
-        read(bootstrapServers, r -> {
+        TestTopics.readCommitted(bootstrapServers, output(), r -> {
             if (r.value() == null) {
                 latest.remove(r.key());
                 return;
             }
-            JsonNode v = read(r.value());
-            latest.put(read(r.key()).path("k").asText(), v.path("n").asLong() + "/" + v.path("total").asLong());
+            JsonNode v = TestTopics.json(r.value());
+            latest.put(TestTopics.json(r.key()).path("k").asText(), v.path("n").asLong() + "/" + v.path("total").asLong());
         });
         return latest;
     }
@@ -102,30 +93,4 @@ public final class KeyedCounts {
         return committed(bootstrapServers).values().stream().mapToLong(s -> Long.parseLong(s.split("/")[0])).sum();
     }
 
-    private void read(String bootstrapServers, Consumer<ConsumerRecord<String, String>> sink) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            var partitions = consumer.partitionsFor(output(), Duration.ofSeconds(10)).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(sink);
-            }
-        }
-    }
-
-    private static JsonNode read(String json) {
-        try {
-            return Json.MAPPER.readTree(json);
-        } catch (java.io.IOException e) {
-            throw new AssertionError(json, e);
-        }
-    }
 }

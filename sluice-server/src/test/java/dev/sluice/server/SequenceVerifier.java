@@ -1,20 +1,14 @@
 package dev.sluice.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.model.Json;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -93,40 +87,26 @@ public final class SequenceVerifier implements AutoCloseable {
         long[] outOfOrder = {0};
         long[] wrongCounts = {0};
         Map<String, java.util.BitSet> seen = new HashMap<>();
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            var partitions = consumer.partitionsFor(output, Duration.ofSeconds(10)).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    JsonNode v = read(r.value());
-                    String k = v.path("k").asText();
-                    long seq = v.path("seq").asLong();
-                    records[0]++;
-                    java.util.BitSet bits = seen.computeIfAbsent(k, x -> new java.util.BitSet());
-                    if (bits.get((int) seq)) {
-                        duplicated[0]++;
-                        return;
-                    }
-                    bits.set((int) seq);
-                    long want = expectedNext.getOrDefault(k, 0L);
-                    if (seq != want) {
-                        outOfOrder[0]++;
-                    }
-                    expectedNext.put(k, Math.max(want, seq + 1));
-                    if (v.path("n").asLong() != seq + 1) {
-                        wrongCounts[0]++;
-                    }
-                });
+        TestTopics.readCommitted(bootstrap, output, r -> {
+            JsonNode v = TestTopics.json(r.value());
+            String k = v.path("k").asText();
+            long seq = v.path("seq").asLong();
+            records[0]++;
+            java.util.BitSet bits = seen.computeIfAbsent(k, x -> new java.util.BitSet());
+            if (bits.get((int) seq)) {
+                duplicated[0]++;
+                return;
             }
-        }
+            bits.set((int) seq);
+            long want = expectedNext.getOrDefault(k, 0L);
+            if (seq != want) {
+                outOfOrder[0]++;
+            }
+            expectedNext.put(k, Math.max(want, seq + 1));
+            if (v.path("n").asLong() != seq + 1) {
+                wrongCounts[0]++;
+            }
+        });
         long lost = 0;
         for (int key = 0; key < keys; key++) {
             java.util.BitSet bits = seen.getOrDefault("key-" + key, new java.util.BitSet());
@@ -174,13 +154,6 @@ public final class SequenceVerifier implements AutoCloseable {
                 """.formatted(name, input, output, projection, extraColumn, parallelism);
     }
 
-    private static JsonNode read(String json) {
-        try {
-            return Json.MAPPER.readTree(json);
-        } catch (java.io.IOException e) {
-            throw new AssertionError(json, e);
-        }
-    }
 
     @Override
     public void close() throws InterruptedException {

@@ -220,11 +220,19 @@ class SluiceServerITCase {
         TestApi.Response forked = api.post("/api/v1/namespaces/default/deployments/counts-origin/fork?as=counts-fork"
                 + "&snapshot=" + snapshot, fork.yaml());
         assertThat(forked.status()).as(forked.body()).isEqualTo(201);
+        JsonNode early = api.get("/api/v1/namespaces/default/compare?a=counts-origin&b=counts-fork").json();
+        assertThat(early.path("equal").asBoolean()).as(early.toString()).isFalse();
+        assertThat(early.path("onlyInA").asLong() + early.path("different").asLong()).isPositive();
         await().atMost(Duration.ofSeconds(60)).until(() -> !api.phase("counts-fork").equals("pending"));
         assertThat(api.deployment("counts-fork").path("status").path("restoredFrom").asText()).isEqualTo(location);
         await().atMost(Duration.ofSeconds(90)).until(() -> api.phase("counts-fork").equals("finished"));
         assertThat(fork.committed(kafka)).isEqualTo(KeyedCounts.expected(600));
         assertThat(source.committed(kafka)).isEqualTo(KeyedCounts.expected(600));
+        JsonNode compared = api.get("/api/v1/namespaces/default/compare?a=counts-origin&b=counts-fork").json();
+        assertThat(compared.path("upsert").asBoolean()).isTrue();
+        assertThat(compared.path("equal").asBoolean()).as(compared.toString()).isTrue();
+        assertThat(compared.path("matching").asLong()).isEqualTo(KeyedCounts.KEYS);
+        assertThat(compared.path("a").path("topic").asText()).isEqualTo(source.output());
         assertThat(api.get("/api/v1/namespaces/default/deployments/counts-origin/events").body()).contains("ForkCreated");
         assertThat(api.get("/api/v1/namespaces/default/deployments/counts-fork/events").body()).contains("Forked");
         assertThat(api.post("/api/v1/namespaces/default/deployments/counts-origin/fork?as=counts-fork", "").status())

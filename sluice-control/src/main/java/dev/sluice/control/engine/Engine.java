@@ -25,6 +25,9 @@ public interface Engine extends AutoCloseable {
     RestoreCheck checkRestore(CompiledPipeline pipeline, int parallelism, java.util.Map<String, String> flinkConfiguration,
             String snapshotLocation);
 
+    /** The sinks a compiled pipeline writes to. */
+    java.util.List<SinkInfo> sinks(CompiledPipeline pipeline);
+
     /** Submits a job under the given, caller-chosen job id; submitting an id that already runs is not an error. */
     void submit(JobSubmission submission);
 

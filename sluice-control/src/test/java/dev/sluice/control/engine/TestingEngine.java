@@ -173,6 +173,11 @@ public final class TestingEngine implements Engine {
     }
 
     @Override
+    public List<SinkInfo> sinks(CompiledPipeline pipeline) {
+        return List.of(new SinkInfo("out", "kafka", pipeline.plan() + "-out", List.of()));
+    }
+
+    @Override
     public synchronized void deleteSnapshot(String directory) {
         savepoints.remove(directory);
         deleted.add(directory);

@@ -9,6 +9,7 @@ import dev.sluice.control.engine.JobSubmission;
 import dev.sluice.control.engine.PipelineRejectedException;
 import dev.sluice.control.engine.RestoreCheck;
 import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.control.engine.SinkInfo;
 import dev.sluice.control.lifecycle.JobIds;
 import dev.sluice.model.SpecError;
 import dev.sluice.model.PipelineSpec;
@@ -99,6 +100,11 @@ public class FlinkEngine implements Engine {
         JobSubmission probe = new JobSubmission(JobIds.of("restore-check", 0), "restore check", pipeline, parallelism,
                 Duration.ofMinutes(1), "file:///nonexistent", null, false, flinkConfiguration);
         return restoreChecker.check(pipeline, JobConfiguration.forSubmission(base, probe), snapshotLocation);
+    }
+
+    @Override
+    public List<SinkInfo> sinks(CompiledPipeline pipeline) {
+        return PlanSinks.of(pipeline);
     }
 
     @Override

@@ -1,0 +1,230 @@
+package dev.sluice.control.lifecycle;
+
+import dev.sluice.control.engine.Engine;
+import dev.sluice.control.engine.JobObservation;
+import dev.sluice.control.engine.JobObservation.JobState;
+import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.control.store.DeploymentRow;
+import dev.sluice.control.store.SnapshotRow;
+import dev.sluice.control.store.Store;
+import dev.sluice.model.DeploymentKey;
+import dev.sluice.model.DiffType;
+import dev.sluice.model.Durations;
+import dev.sluice.model.Phase;
+import dev.sluice.model.PipelineSpec;
+import dev.sluice.model.RollbackSpec;
+import dev.sluice.model.SnapshotOrigin;
+import dev.sluice.model.SpecDiff;
+import dev.sluice.model.UpgradeAction;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The reconciler's version steps: moving a running deployment to the wanted version (in place, through a savepoint, a
+ * cancel, or a young retained checkpoint), counting restarts, and the readiness watch that makes a version stable or
+ * rolls it back.
+ */
+final class VersionSteps {
+    private static final String ACTOR = DeploymentWriter.ACTOR;
+    private final Store store;
+    private final Events events;
+    private final Clock clock;
+    private final FaultPoints faults;
+    private final SnapshotLayout layout;
+    private final DeploymentWriter writer;
+    private final SnapshotSteps snapshots;
+    private final VersionSpecs specs;
+
+    VersionSteps(Store store, Events events, Clock clock, FaultPoints faults, SnapshotLayout layout,
+            DeploymentWriter writer, SnapshotSteps snapshots, VersionSpecs specs) {
+        this.store = store;
+        this.events = events;
+        this.clock = clock;
+        this.faults = faults;
+        this.layout = layout;
+        this.writer = writer;
+        this.snapshots = snapshots;
+        this.specs = specs;
+    }
+
+    /**
+     * A job of an older version runs: decide from the typed spec diff what the wanted version needs. Returns true
+     * when this pass acted on the job.
+     */
+    boolean moveToWantedVersion(DeploymentRow row, PipelineSpec wanted, Engine current, JobObservation job) {
+        PipelineSpec running = specs.specOf(row, row.runningVersion);
+        SpecDiff diff = SpecDiff.between(running, wanted);
+        if (diff.type().compareTo(DiffType.SCALE) < 0) {
+            // Nothing the job does changes (labels, strategies): the new version runs in place.
+            int before = row.runningVersion;
+            row.runningVersion = row.specVersion;
+            row.rollingBack = false;
+            if (RestorePin.isPinned(row.restoreOverride)) {
+                row.restoreOverride = null; // the job keeps its state; a pin would rewind the next start
+            }
+            if (Objects.equals(row.lastStableVersion, before)) {
+                row.lastStableVersion = row.specVersion;
+            }
+            writer.save(row);
+            events.normal(null, row.key(), row.specVersion, "VersionInPlace", "version " + row.specVersion
+                    + " runs in place of version " + before + ": no change to the job", ACTOR);
+            return false;
+        }
+        if (!row.rollingBack && !diff.action().restarts()) {
+            return false; // upgradeStrategy none: the old version runs until the next start
+        }
+        UpgradeAction action = row.rollingBack && !diff.action().restarts() ? UpgradeAction.STATEFUL_UPGRADE
+                : diff.action();
+        return upgrade(row, wanted, action, current, job);
+    }
+
+    /** Stops the running job the way the action says, intent first; returns true when it acted. */
+    boolean upgrade(DeploymentRow row, PipelineSpec wanted, UpgradeAction action, Engine engine,
+            JobObservation job) {
+        DeploymentKey key = row.key();
+        Phase moving = row.rollingBack ? Phase.ROLLING_BACK : Phase.UPGRADING;
+        String what = (row.rollingBack ? "rollback" : "upgrade") + " from version " + row.runningVersion + " to "
+                + row.specVersion;
+        if (RestorePin.isPinned(row.restoreOverride) || action == UpgradeAction.STATELESS_RESTART) {
+            // The next job's state is already decided (a pinned snapshot, or none): the current state is not needed.
+            if (action == UpgradeAction.STATELESS_RESTART && !RestorePin.isPinned(row.restoreOverride)) {
+                row.restoreOverride = RestorePin.NONE;
+            }
+            writer.transition(row, moving, null);
+            faults.reached(operation(row) + ".before-cancel");
+            engine.cancel(row.jobId);
+            faults.reached(operation(row) + ".after-cancel");
+            row.jobId = null;
+            writer.save(row);
+            events.normal(null, key, row.specVersion, "JobStopped", what + ": cancelled the old job", ACTOR);
+            return true;
+        }
+        if (row.rollingBack && job.state() != JobState.RUNNING) {
+            // Getting away from a version that does not run beats waiting for a savepoint it cannot take.
+            writer.transition(row, moving, null);
+            faults.reached("rollback.before-cancel");
+            engine.cancel(row.jobId);
+            faults.reached("rollback.after-cancel");
+            row.jobId = null;
+            writer.save(row);
+            events.normal(null, key, row.specVersion, "JobStopped", what + ": cancelled the old job, which was "
+                    + job.state().name().toLowerCase(java.util.Locale.ROOT) + "; starting from the newest state",
+                    ACTOR);
+            return true;
+        }
+        if (job.state() == JobState.STARTING) {
+            return true; // a savepoint needs a running job; wait for it
+        }
+        String reason;
+        if (job.state() == JobState.RUNNING) {
+            writer.transition(row, moving, null);
+            Optional<SnapshotRow> snapshot = snapshots.stopWithSavepoint(row, engine, SnapshotOrigin.UPGRADE);
+            if (snapshot.isPresent()) {
+                events.normal(null, key, row.specVersion, "UpgradeSavepoint", what + " from snapshot "
+                        + snapshot.get().id, ACTOR);
+                return true;
+            }
+            reason = "the savepoint failed";
+        } else {
+            reason = "the job is restarting and cannot take a savepoint";
+        }
+        return upgradeFromCheckpoint(row, wanted, engine, what, reason);
+    }
+
+    /**
+     * The job cannot take a savepoint: use the newest retained checkpoint if it is young enough, else refuse and leave
+     * the running version alone.
+     */
+    boolean upgradeFromCheckpoint(DeploymentRow row, PipelineSpec wanted, Engine engine, String what,
+            String reason) {
+        Duration maxAge = Durations.parse(wanted.checkpoints().fallbackMaxAgeOrDefault());
+        Optional<RetainedSnapshot> checkpoint =
+                engine.latestRetainedCheckpoint(layout.checkpointDirectory(row.key(), row.uid));
+        long age = checkpoint.map(c -> clock.millis() - c.completedAt().toEpochMilli()).orElse(Long.MAX_VALUE);
+        if (checkpoint.isEmpty() || age > maxAge.toMillis()) {
+            String error = what + " refused: " + reason + ", and no retained checkpoint is younger than "
+                    + wanted.checkpoints().fallbackMaxAgeOrDefault() + "; version " + row.runningVersion
+                    + " keeps running";
+            if (!error.equals(row.error)) {
+                row.error = error;
+                writer.save(row);
+                events.warning(null, row.key(), row.specVersion, "UpgradeRefused", error, ACTOR);
+            }
+            return false;
+        }
+        row.restoreOverride = RestorePin.of(checkpoint.get().location());
+        writer.transition(row, row.rollingBack ? Phase.ROLLING_BACK : Phase.UPGRADING, null);
+        engine.cancel(row.jobId);
+        row.jobId = null;
+        writer.save(row);
+        events.warning(null, row.key(), row.specVersion, "UpgradeFromCheckpoint", what + ": " + reason
+                + "; using retained checkpoint " + checkpoint.get().location() + " (" + age / 1000 + " s old)", ACTOR);
+        return true;
+    }
+
+    /** Counts the engine's restarts of the running version's jobs. */
+    void countRestarts(DeploymentRow row, JobObservation job) {
+        if (job.lastRestartAt() != null && !job.lastRestartAt().equals(row.lastRestartAt)) {
+            row.lastRestartAt = job.lastRestartAt();
+            row.restarts += 1;
+            writer.save(row);
+            events.warning(null, row.key(), row.runningVersion, "JobRestarted", "the engine restarted job "
+                    + row.jobId + " (" + row.restarts + " restarts of version " + row.runningVersion + ")", ACTOR);
+        }
+    }
+
+    /**
+     * A new version must reach running within its readiness window without restarting too often; then it is stable.
+     * Otherwise it rolls back to the last stable version. Returns true when this pass started a rollback.
+     */
+    boolean watchReadiness(DeploymentRow row, PipelineSpec spec, JobObservation job) {
+        if (row.versionStartedAt == null) {
+            return false;
+        }
+        RollbackSpec policy = spec.rollback().withDefaults();
+        long window = Durations.parse(policy.readinessTimeout()).toMillis();
+        long age = clock.millis() - row.versionStartedAt;
+        boolean tooManyRestarts = row.restarts > policy.maxRestarts();
+        boolean notReady = age >= window && job.state() != JobState.RUNNING || job.state() == JobState.FAILED;
+        if (!tooManyRestarts && !notReady) {
+            if (age >= window) {
+                row.lastStableVersion = row.runningVersion;
+                row.versionStartedAt = null;
+                writer.save(row);
+                events.normal(null, row.key(), row.runningVersion, "VersionStable", "version " + row.runningVersion
+                        + " ran through its readiness window of " + policy.readinessTimeout(), ACTOR);
+            }
+            return false;
+        }
+        String why = "version " + row.runningVersion + (tooManyRestarts ? " restarted " + row.restarts
+                + " times (at most " + policy.maxRestarts() + " allowed)"
+                : job.state() == JobState.FAILED ? " failed: " + job.failure()
+                : " did not reach running within " + policy.readinessTimeout());
+        row.versionStartedAt = null;
+        Integer stable = row.lastStableVersion;
+        if (!Boolean.TRUE.equals(policy.enabled()) || stable == null || stable.equals(row.runningVersion)) {
+            writer.save(row);
+            events.warning(null, row.key(), row.runningVersion, "NotReady", why + "; no automatic rollback ("
+                    + (stable == null || stable.equals(row.runningVersion) ? "no earlier stable version"
+                    : "disabled") + ")", ACTOR);
+            return false;
+        }
+        RestorePin.beginRollback(store, row, stable);
+        writer.save(row);
+        events.warning(null, row.key(), stable, "AutoRollback", why + "; rolling back to version " + stable
+                + (RestorePin.isPinned(row.restoreOverride) ? " from " + RestorePin.location(row.restoreOverride)
+                : ""), ACTOR);
+        return true;
+    }
+
+    /** What a start or a stop belongs to, for fault point labels. */
+    static String operation(DeploymentRow row) {
+        if (row.rollingBack) {
+            return "rollback";
+        }
+        return Phase.parse(row.phase) == Phase.UPGRADING ? "upgrade" : "start";
+    }
+}
