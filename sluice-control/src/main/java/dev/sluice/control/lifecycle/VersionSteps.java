@@ -123,6 +123,10 @@ final class VersionSteps {
             writer.transition(row, moving, null);
             Optional<SnapshotRow> snapshot = snapshots.stopWithSavepoint(row, engine, SnapshotOrigin.UPGRADE);
             if (snapshot.isPresent()) {
+                // The new version starts from exactly this savepoint, whatever its restore strategy says about
+                // ordinary starts: a stateful upgrade carries the state it saved.
+                row.restoreOverride = RestorePin.of(snapshot.get().location);
+                writer.save(row);
                 events.normal(null, key, row.specVersion, "UpgradeSavepoint", what + " from snapshot "
                         + snapshot.get().id, ACTOR);
                 return true;
