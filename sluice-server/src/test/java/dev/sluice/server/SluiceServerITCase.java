@@ -240,6 +240,37 @@ class SluiceServerITCase {
     }
 
     @Test
+    void aJarPipelineHasTheSameLifecycle() throws Exception {
+        java.nio.file.Path jar = dev.sluice.engine.flink.JarPipelineITCase.packageTestJob(dir.resolve("counting.jar"));
+        String yaml = """
+                apiVersion: sluice.dev/v1
+                kind: Pipeline
+                metadata:
+                  name: jar-counts
+                spec:
+                  jar:
+                    uri: %s
+                    entryClass: dev.sluice.engine.flink.testjob.CountingJob
+                  parallelism: 2
+                  checkpoints: {interval: 1s}
+                """.formatted(jar.toUri());
+        TestApi.Response bad = api.post("/api/v1/namespaces/default/deployments",
+                yaml.replace("testjob.CountingJob", "testjob.Missing"));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().path("errors").get(0).path("field").asText()).isEqualTo("spec.jar.entryClass");
+        assertThat(bad.json().path("errors").get(0).path("line").asInt()).isEqualTo(8);
+
+        assertThat(api.post("/api/v1/namespaces/default/deployments", yaml).status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.phase("jar-counts").equals("running"));
+        api.post("/api/v1/namespaces/default/deployments/jar-counts/suspend", null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.phase("jar-counts").equals("suspended"));
+        api.post("/api/v1/namespaces/default/deployments/jar-counts/resume", null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.phase("jar-counts").equals("running"));
+        assertThat(api.deployment("jar-counts").path("status").path("restoredFrom").asText()).contains("savepoint");
+        assertThat(api.post("/api/v1/namespaces/default/deployments/jar-counts/cancel", null).status()).isEqualTo(202);
+    }
+
+    @Test
     void userSnapshotsNeedARunningJob() {
         KeyedCounts pipeline = new KeyedCounts("counts-snap", 100_000, 10);
         server.streams().ensureTopic(pipeline.output(), 1);

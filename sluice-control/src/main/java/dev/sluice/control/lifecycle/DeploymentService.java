@@ -188,12 +188,8 @@ public final class DeploymentService {
     }
 
     private CompiledPipeline compile(Engine engine, PipelineSpec spec, SpecParser.Parsed parsed) {
-        if (spec.jar() != null) {
-            throw new InvalidSpecException(parsed.locations().error("spec.jar", "jar pipelines are not supported yet; "
-                    + "use spec.sql"));
-        }
         try {
-            return engine.compile(withPlaceholders(spec));
+            return engine.compile(spec.jar() != null ? spec : withPlaceholders(spec));
         } catch (PipelineRejectedException e) {
             List<SpecError> placed = new ArrayList<>();
             for (SpecError error : e.errors()) {

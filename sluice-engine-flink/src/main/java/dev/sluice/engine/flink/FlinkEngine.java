@@ -28,6 +28,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.messages.FlinkJobNotFoundException;
 import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
@@ -87,9 +88,10 @@ public class FlinkEngine implements Engine {
     @Override
     public CompiledPipeline compile(PipelineSpec given) {
         PipelineSpec spec = given.withDefaults();
-        if (spec.sql() == null) {
-            throw new PipelineRejectedException(List.of(new SpecError("spec.jar", 0, 0,
-                    "jar pipelines are not supported yet; use spec.sql")));
+        if (spec.jar() != null) {
+            Configuration conf = new Configuration(base);
+            conf.addAll(Configuration.fromMap(spec.flinkConfiguration()));
+            return JarPrograms.compile(spec.jar(), conf, spec.parallelism());
         }
         return compiler.compile(spec.sql(), spec.flinkConfiguration());
     }
@@ -99,26 +101,31 @@ public class FlinkEngine implements Engine {
             String snapshotLocation) {
         JobSubmission probe = new JobSubmission(JobIds.of("restore-check", 0), "restore check", pipeline, parallelism,
                 Duration.ofMinutes(1), "file:///nonexistent", null, false, flinkConfiguration);
-        return restoreChecker.check(pipeline, JobConfiguration.forSubmission(base, probe), snapshotLocation);
+        return restoreChecker.check(pipeline, JobConfiguration.forSubmission(base, probe), parallelism, snapshotLocation);
     }
 
     @Override
     public List<SinkInfo> sinks(CompiledPipeline pipeline) {
-        return PlanSinks.of(pipeline);
+        return JarPrograms.KIND.equals(pipeline.kind()) ? List.of() : PlanSinks.of(pipeline);
     }
 
     @Override
     public void submit(JobSubmission s) {
-        if (!CompiledPipeline.SQL_PLAN.equals(s.pipeline().kind())) {
-            throw new EngineException("cannot run a pipeline of kind " + s.pipeline().kind());
-        }
         Configuration conf = JobConfiguration.forSubmission(base, s);
         long started = System.nanoTime();
         try {
-            TableEnvironment tEnv = TableEnvironment.create(
-                    EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(conf).build());
-            TableResult result = tEnv.executePlan(PlanReference.fromJsonString(s.pipeline().plan()));
-            String submitted = result.getJobClient().map(c -> c.getJobID().toHexString()).orElse(s.jobId());
+            String submitted;
+            if (JarPrograms.KIND.equals(s.pipeline().kind())) {
+                JobGraph graph = JarPrograms.jobGraph(s.pipeline(), conf, s.parallelism(), JobID.fromHexString(s.jobId()));
+                submitted = await("submitting job " + s.jobId(), client.submitJob(graph), CALL_TIMEOUT).toHexString();
+            } else if (CompiledPipeline.SQL_PLAN.equals(s.pipeline().kind())) {
+                TableEnvironment tEnv = TableEnvironment.create(
+                        EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(conf).build());
+                TableResult result = tEnv.executePlan(PlanReference.fromJsonString(s.pipeline().plan()));
+                submitted = result.getJobClient().map(c -> c.getJobID().toHexString()).orElse(s.jobId());
+            } else {
+                throw new EngineException("cannot run a pipeline of kind " + s.pipeline().kind());
+            }
             LOG.info("submitted job {} ({}) to {} in {} ms{}", submitted, s.jobName(), target,
                     (System.nanoTime() - started) / 1_000_000,
                     s.restorePath() == null ? "" : ", restoring " + s.restorePath());

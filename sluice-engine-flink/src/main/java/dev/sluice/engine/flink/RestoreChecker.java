@@ -34,9 +34,12 @@ import org.apache.flink.util.ExceptionUtils;
  */
 final class RestoreChecker {
 
-    RestoreCheck check(CompiledPipeline pipeline, Configuration jobConfiguration, String snapshotLocation) {
+    RestoreCheck check(CompiledPipeline pipeline, Configuration jobConfiguration, int parallelism,
+            String snapshotLocation) {
         CheckpointMetadata metadata = readMetadata(snapshotLocation);
-        JobGraph graph = jobGraph(pipeline, jobConfiguration);
+        JobGraph graph = JarPrograms.KIND.equals(pipeline.kind())
+                ? JarPrograms.jobGraph(pipeline, jobConfiguration, parallelism, null)
+                : jobGraph(pipeline, jobConfiguration);
         Set<OperatorID> present = new HashSet<>();
         List<String> problems = new ArrayList<>();
         java.util.Map<OperatorID, JobVertex> vertexOf = new java.util.HashMap<>();
@@ -62,11 +65,10 @@ final class RestoreChecker {
                 continue;
             }
             JobVertex vertex = vertexOf.get(state.getOperatorID());
-            int parallelism = vertex.getParallelism() > 0 ? vertex.getParallelism()
-                    : jobConfiguration.get(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM);
-            if (parallelism > state.getMaxParallelism()) {
+            int vertexParallelism = vertex.getParallelism() > 0 ? vertex.getParallelism() : parallelism;
+            if (vertexParallelism > state.getMaxParallelism()) {
                 problems.add(describe(state) + " was written with max parallelism " + state.getMaxParallelism()
-                        + "; the new parallelism " + parallelism + " is higher");
+                        + "; the new parallelism " + vertexParallelism + " is higher");
             }
         }
         return new RestoreCheck(snapshotLocation, dropped, problems);
