@@ -76,8 +76,7 @@ public final class DeploymentService {
     public ApplyResult fork(DeploymentKey source, String newName, String snapshotId, String yaml, String actor) {
         DeploymentRow from = require(source);
         DeploymentKey key = new DeploymentKey(source.namespace(), newName);
-        PipelineSpec sourceSpec = Json.read(store.version(source, from.specVersion).orElseThrow().spec,
-                PipelineSpec.class).withDefaults();
+        PipelineSpec sourceSpec = VersionSpecs.read(store.version(source, from.specVersion).orElseThrow());
         String location;
         String describe;
         if (snapshotId != null) {
@@ -248,7 +247,7 @@ public final class DeploymentService {
         Engine engine = targets.find(doc.spec().target()).orElseThrow(() -> new InvalidSpecException(parsed.locations()
                 .error("spec.target", "unknown target '" + doc.spec().target() + "'; targets: " + targets.names())));
         int base = row.runningVersion == null ? row.specVersion : row.runningVersion;
-        PipelineSpec running = Json.read(store.version(key, base).orElseThrow().spec, PipelineSpec.class);
+        PipelineSpec running = VersionSpecs.read(store.version(key, base).orElseThrow());
         SpecDiff diff = SpecDiff.between(running, doc.spec());
         RestoreCheck check = null;
         if (diff.type().compareTo(DiffType.SCALE) >= 0) {
@@ -281,7 +280,7 @@ public final class DeploymentService {
     /** Pre-flight of a rollback: the target version must restore the snapshot it would start from. */
     private void refuseIfRollbackCannotRestore(DeploymentRow rolledBack, int target) {
         VersionRow version = store.version(rolledBack.key(), target).orElseThrow();
-        PipelineSpec spec = Json.read(version.spec, PipelineSpec.class).withDefaults();
+        PipelineSpec spec = VersionSpecs.read(version);
         Engine engine = targets.get(spec.target());
         Optional<String> snapshot = RestorePin.isPinned(rolledBack.restoreOverride)
                 ? Optional.of(RestorePin.location(rolledBack.restoreOverride))
@@ -392,7 +391,7 @@ public final class DeploymentService {
                 // The job belongs to the running version, whose target may differ from the newest version's.
                 int running = row.runningVersion == null ? row.specVersion : row.runningVersion;
                 VersionRow v = store.version(key, running).orElseThrow();
-                targets.get(Json.read(v.spec, PipelineSpec.class).target()).cancel(row.jobId);
+                targets.get(VersionSpecs.read(v).target()).cancel(row.jobId);
             }
             store.inTransaction(h -> store.deleteDeployment(h, key));
             return row;
