@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.model.Durations;
 import dev.sluice.model.InvalidSpecException;
+import dev.sluice.model.SourceLocations;
 import dev.sluice.model.SpecError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The server's configuration ({@code sluice.yaml}); every option is declared here once, with its default and what it
@@ -28,7 +31,13 @@ public record SluiceConfig(
         @JsonPropertyDescription("The embedded Flink cluster.")
         Flink flink,
         @JsonPropertyDescription("How often the reconciler looks at every deployment. Default 1s.")
-        String reconcileInterval) {
+        String reconcileInterval,
+        @JsonPropertyDescription("Flink session clusters a spec can pick with target:, beside the always-present 'embedded'.")
+        List<Target> targets,
+        @JsonPropertyDescription("The metadata store. Default: H2 under the data directory.")
+        StoreConfig store,
+        @JsonPropertyDescription("Where checkpoints and savepoints go. Default: the data directory.")
+        Snapshots snapshots) {
 
     /** Stream storage: the embedded broker's port, or an external cluster's bootstrap servers. */
     public record Kafka(
@@ -37,21 +46,52 @@ public record SluiceConfig(
             @JsonPropertyDescription("Use this external Kafka cluster instead of the embedded broker.")
             String bootstrapServers) {}
 
-    /** The embedded Flink MiniCluster. */
+    /** The embedded Flink MiniCluster, and Flink options for every target. */
     public record Flink(
             @JsonPropertyDescription("Task slots of the embedded TaskManager. Default 8.")
-            Integer slots) {}
+            Integer slots,
+            @JsonPropertyDescription("Flink options (for example s3.endpoint) for the embedded cluster, every job "
+                    + "Sluice submits, and Sluice's own access to the snapshot store.")
+            Map<String, String> configuration) {}
+
+    /** A Flink session cluster reached over its REST API. */
+    public record Target(
+            @JsonPropertyDescription("Name a spec uses in target:. Not 'embedded'.")
+            String name,
+            @JsonPropertyDescription("flink-session (the only type so far).")
+            String type,
+            @JsonPropertyDescription("The cluster's REST address, for example http://flink-jm:8081.")
+            String rest) {}
+
+    /** The metadata store. Credentials never appear in this file's values: they come from the environment or a file. */
+    public record StoreConfig(
+            @JsonPropertyDescription("h2 (default) or postgres.")
+            String type,
+            @JsonPropertyDescription("JDBC URL of the PostgreSQL database, for example jdbc:postgresql://db:5432/sluice.")
+            String url,
+            @JsonPropertyDescription("Database user; the environment variable SLUICE_STORE_USER wins.")
+            String user,
+            @JsonPropertyDescription("File holding the database password; the environment variable SLUICE_STORE_PASSWORD wins.")
+            String passwordFile) {}
+
+    /** Snapshot storage shared by Sluice and every target. */
+    public record Snapshots(
+            @JsonPropertyDescription("Base location: a directory, file:///..., or s3://bucket/prefix. Default <dataDir>/snapshots.")
+            String location,
+            @JsonPropertyDescription("Spread checkpoint files over random key prefixes on s3:// (Flink entropy injection). Default true.")
+            Boolean entropy) {}
 
     public static SluiceConfig defaults() {
-        return new SluiceConfig(null, null, null, null, null);
+        return new SluiceConfig(null, null, null, null, null, null, null, null);
     }
 
     /** Reads a config file strictly: unknown fields are errors naming line and column. */
     public static SluiceConfig read(Path file) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         try {
-            SluiceConfig config = yaml.readValue(Files.readString(file), SluiceConfig.class);
-            return config == null ? defaults() : config;
+            String text = Files.readString(file);
+            SluiceConfig config = yaml.readValue(text, SluiceConfig.class);
+            return config == null ? defaults() : config.validated(file.toString(), SourceLocations.of(text));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             int column = e.getLocation() == null ? 0 : e.getLocation().getColumnNr();
@@ -59,6 +99,46 @@ public record SluiceConfig(
         } catch (IOException e) {
             throw new InvalidSpecException(new SpecError(file.toString(), 0, 0, "cannot read: " + e.getMessage()));
         }
+    }
+
+    /** Checks what the YAML types cannot: required fields, names, known types. */
+    public SluiceConfig validated(String source, SourceLocations where) {
+        List<SpecError> errors = new java.util.ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>(List.of("embedded"));
+        for (int i = 0; i < remoteTargets().size(); i++) {
+            Target t = remoteTargets().get(i);
+            String at = "targets." + i;
+            if (t.name() == null || t.name().isBlank()) {
+                errors.add(new SpecError(at + ".name", 0, 0, "required"));
+            } else if (!names.add(t.name())) {
+                errors.add(new SpecError(at + ".name", 0, 0, "'" + t.name() + "' is already a target"));
+            }
+            if (t.type() != null && !t.type().equals("flink-session")) {
+                errors.add(new SpecError(at + ".type", 0, 0, "unknown type '" + t.type() + "'; expected flink-session"));
+            }
+            if (t.rest() == null || !(t.rest().startsWith("http://") || t.rest().startsWith("https://"))) {
+                errors.add(new SpecError(at + ".rest", 0, 0, "required: the cluster's REST address, http://host:port"));
+            }
+        }
+        if (store != null) {
+            String type = store.type() == null ? "h2" : store.type();
+            if (!type.equals("h2") && !type.equals("postgres")) {
+                errors.add(new SpecError("store.type", 0, 0, "unknown type '" + type + "'; expected h2 or postgres"));
+            }
+            if (type.equals("postgres") && (store.url() == null || !store.url().startsWith("jdbc:postgresql:"))) {
+                errors.add(new SpecError("store.url", 0, 0, "required for postgres: jdbc:postgresql://host:port/db"));
+            }
+        }
+        if (snapshots != null && snapshots.location() != null && snapshots.location().isBlank()) {
+            errors.add(new SpecError("snapshots.location", 0, 0, "must not be empty"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors.stream().map(e -> {
+                SpecError located = where.error(e.field(), e.message());
+                return new SpecError(source, located.line(), located.column(), e.field() + ": " + e.message());
+            }).toList());
+        }
+        return this;
     }
 
     public Path dataDirectory() {
@@ -85,11 +165,36 @@ public record SluiceConfig(
         return reconcileInterval == null ? Duration.ofSeconds(1) : Durations.parse(reconcileInterval);
     }
 
+    public Map<String, String> flinkConfiguration() {
+        return flink == null || flink.configuration() == null ? Map.of() : flink.configuration();
+    }
+
+    public List<Target> remoteTargets() {
+        return targets == null ? List.of() : targets;
+    }
+
     public SluiceConfig withDataDir(String dir) {
-        return new SluiceConfig(dir, port, kafka, flink, reconcileInterval);
+        return new SluiceConfig(dir, port, kafka, flink, reconcileInterval, targets, store, snapshots);
     }
 
     public SluiceConfig withPort(int httpPort) {
-        return new SluiceConfig(dataDir, httpPort, kafka, flink, reconcileInterval);
+        return new SluiceConfig(dataDir, httpPort, kafka, flink, reconcileInterval, targets, store, snapshots);
+    }
+
+    public SluiceConfig withTargets(List<Target> remote) {
+        return new SluiceConfig(dataDir, port, kafka, flink, reconcileInterval, remote, store, snapshots);
+    }
+
+    public SluiceConfig withStore(StoreConfig storeConfig) {
+        return new SluiceConfig(dataDir, port, kafka, flink, reconcileInterval, targets, storeConfig, snapshots);
+    }
+
+    public SluiceConfig withSnapshots(Snapshots snapshotConfig) {
+        return new SluiceConfig(dataDir, port, kafka, flink, reconcileInterval, targets, store, snapshotConfig);
+    }
+
+    public SluiceConfig withFlinkConfiguration(Map<String, String> options) {
+        return new SluiceConfig(dataDir, port, kafka, new Flink(flink == null ? null : flink.slots(), options),
+                reconcileInterval, targets, store, snapshots);
     }
 }
