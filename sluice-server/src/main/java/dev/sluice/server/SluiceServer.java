@@ -11,6 +11,7 @@ import dev.sluice.control.lifecycle.Targets;
 import dev.sluice.control.store.Store;
 import dev.sluice.control.streams.StreamStorage;
 import dev.sluice.engine.flink.EmbeddedFlink;
+import dev.sluice.engine.flink.FlinkEngine;
 import dev.sluice.model.Json;
 import dev.sluice.streams.kafka.EmbeddedKafka;
 import dev.sluice.streams.kafka.ExternalKafka;
@@ -23,6 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,6 +47,7 @@ public final class SluiceServer implements AutoCloseable {
     private final SluiceConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
     private final AtomicBoolean ready = new AtomicBoolean();
+    private final List<Map<String, String>> targetInfo = new ArrayList<>();
     private StreamStorage streams;
     private EmbeddedFlink flink;
     private Store store;
@@ -92,11 +95,17 @@ public final class SluiceServer implements AutoCloseable {
                 ? new ExternalKafka(config.externalKafka())
                 : EmbeddedKafka.start(data.resolve("kafka"), config.kafkaPort());
         started.add(streams);
-        flink = EmbeddedFlink.start(data.resolve("flink-tmp"), config.flinkSlots());
+        flink = EmbeddedFlink.start(data.resolve("flink-tmp"), config.flinkSlots(), config.flinkConfiguration());
         started.add(flink);
         store = Store.h2(data.resolve("db"));
-        Engine embedded = flink.engine();
-        targets = new Targets(List.of(embedded));
+        List<Engine> engines = new ArrayList<>();
+        engines.add(flink.engine());
+        targetInfo.add(Map.of("name", "embedded", "type", "embedded", "rest", flink.restAddress().toString()));
+        for (SluiceConfig.Target t : config.remoteTargets()) {
+            engines.add(FlinkEngine.remote(t.name(), URI.create(t.rest()), config.flinkConfiguration()));
+            targetInfo.add(Map.of("name", t.name(), "type", "flink-session", "rest", t.rest()));
+        }
+        targets = new Targets(engines);
         started.add(targets);
         SnapshotLayout layout = new SnapshotLayout(data.resolve("snapshots").toUri().toString());
         Events events = new Events(store, clock);
@@ -129,8 +138,7 @@ public final class SluiceServer implements AutoCloseable {
         info.put("version", VERSION);
         info.put("dataDir", config.dataDirectory().toString());
         info.put("api", "http://127.0.0.1:" + port());
-        info.put("targets", targets.names().stream().map(n -> Map.of("name", n, "type",
-                "embedded".equals(n) ? "embedded" : "flink-session", "rest", flink.restAddress().toString())).toList());
+        info.put("targets", List.copyOf(targetInfo));
         info.put("kafka", Map.of("bootstrapServers", streams.bootstrapServers(),
                 "embedded", config.externalKafka() == null));
         info.put("store", Map.of("type", "h2"));

@@ -16,12 +16,19 @@ public final class KeyedCounts {
     private final int total;
 
     private final int rowsPerSecond;
+    private String target = "embedded";
 
     /** Counts the numbers 0 to {@code total - 1}, generated at {@code rowsPerSecond}. */
     public KeyedCounts(String name, int total, int rowsPerSecond) {
         this.name = name;
         this.total = total;
         this.rowsPerSecond = rowsPerSecond;
+    }
+
+    /** The same pipeline on another target. */
+    public KeyedCounts on(String targetName) {
+        this.target = targetName;
+        return this;
     }
 
     public String output() {
@@ -56,7 +63,8 @@ public final class KeyedCounts {
                       FROM src GROUP BY CONCAT('k', CAST(v %% %5$d AS STRING));
                   parallelism: 2
                   checkpoints: {interval: 1s}
-                """.formatted(name, output(), total - 1, rowsPerSecond, KEYS);
+                  target: %6$s
+                """.formatted(name, output(), total - 1, rowsPerSecond, KEYS, target);
     }
 
     /** What an uninterrupted run over records 0..n-1 gives: key -> [count, sum]. */

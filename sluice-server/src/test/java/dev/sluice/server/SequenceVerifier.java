@@ -117,6 +117,12 @@ public final class SequenceVerifier implements AutoCloseable {
 
     /** A pipeline doing what the verifier expects: per-key running count with every input, in one of two variants. */
     public static String pipeline(String name, String input, String output, int variant, int parallelism) {
+        return pipeline(name, input, output, variant, parallelism, "embedded");
+    }
+
+    /** As {@link #pipeline(String, String, String, int, int)}, on a named target. */
+    public static String pipeline(String name, String input, String output, int variant, int parallelism,
+            String target) {
         String projection = variant == 0 ? "k, seq, n" : "k, seq, n, CONCAT('variant-', k) AS tag";
         String extraColumn = variant == 0 ? "" : ", tag STRING";
         return """
@@ -151,7 +157,8 @@ public final class SequenceVerifier implements AutoCloseable {
                       FROM src);
                   parallelism: %6$d
                   checkpoints: {interval: 1s}
-                """.formatted(name, input, output, projection, extraColumn, parallelism);
+                  target: %7$s
+                """.formatted(name, input, output, projection, extraColumn, parallelism, target);
     }
 
 

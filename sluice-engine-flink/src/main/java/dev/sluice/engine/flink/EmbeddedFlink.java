@@ -2,6 +2,7 @@ package dev.sluice.engine.flink;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
@@ -19,16 +20,27 @@ public final class EmbeddedFlink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFlink.class);
     private final MiniCluster cluster;
     private final URI rest;
+    private final Map<String, String> options;
 
-    private EmbeddedFlink(MiniCluster cluster, URI rest) {
+    private EmbeddedFlink(MiniCluster cluster, URI rest, Map<String, String> options) {
         this.cluster = cluster;
         this.rest = rest;
+        this.options = options;
     }
 
     /** Starts a MiniCluster with one TaskManager of {@code slots} slots; its temporary files go under {@code workDir}. */
     public static EmbeddedFlink start(Path workDir, int slots) {
+        return start(workDir, slots, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, int)}, with Flink options (such as {@code s3.endpoint}) for the cluster and every job on
+     * it.
+     */
+    public static EmbeddedFlink start(Path workDir, int slots, Map<String, String> options) {
         long started = System.nanoTime();
         Configuration conf = JobConfiguration.defaults();
+        conf.addAll(Configuration.fromMap(options));
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.BIND_PORT, "0");
@@ -48,7 +60,7 @@ public final class EmbeddedFlink implements AutoCloseable {
             URI rest = cluster.getRestAddress().get();
             LOG.info("embedded Flink ({} slots) started in {} ms, REST at {}", slots,
                     (System.nanoTime() - started) / 1_000_000, rest);
-            return new EmbeddedFlink(cluster, rest);
+            return new EmbeddedFlink(cluster, rest, Map.copyOf(options));
         } catch (Exception e) {
             cluster.closeAsync();
             throw new IllegalStateException("cannot start the embedded Flink cluster", e);
@@ -61,7 +73,9 @@ public final class EmbeddedFlink implements AutoCloseable {
 
     /** The engine for this cluster, under the target name {@code embedded}. */
     public FlinkEngine engine() {
-        return new FlinkEngine("embedded", rest, JobConfiguration.defaults());
+        Configuration base = JobConfiguration.defaults();
+        base.addAll(Configuration.fromMap(options));
+        return new FlinkEngine("embedded", rest, base);
     }
 
     @Override

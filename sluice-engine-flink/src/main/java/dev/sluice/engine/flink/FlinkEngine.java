@@ -25,6 +25,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.execution.ExecutionState;
@@ -58,13 +59,31 @@ public class FlinkEngine implements Engine {
     private final SqlCompiler compiler = new SqlCompiler();
     private final SnapshotFiles files = new SnapshotFiles();
     private final RestoreChecker restoreChecker = new RestoreChecker();
+    private final boolean shipConnectors;
 
     /**
      * @param base Flink options every job of this target gets (state backend, memory, ...); a spec's
      *     {@code flinkConfiguration} is applied on top.
      */
     public FlinkEngine(String target, URI rest, Configuration base) {
+        this(target, rest, base, false);
+    }
+
+    /**
+     * A Flink session cluster elsewhere: it has a Flink distribution, not Sluice's classpath, so each SQL job carries
+     * the jars of the connectors its plan uses.
+     *
+     * @param options Flink options for every job of this target, over Sluice's defaults
+     */
+    public static FlinkEngine remote(String target, URI rest, Map<String, String> options) {
+        Configuration conf = JobConfiguration.defaults();
+        conf.addAll(Configuration.fromMap(options));
+        return new FlinkEngine(target, rest, conf, true);
+    }
+
+    private FlinkEngine(String target, URI rest, Configuration base, boolean shipConnectors) {
         this.target = target;
+        this.shipConnectors = shipConnectors;
         this.rest = rest;
         this.base = new Configuration(base);
         this.base.set(RestOptions.ADDRESS, rest.getHost());
@@ -119,6 +138,9 @@ public class FlinkEngine implements Engine {
                 JobGraph graph = JarPrograms.jobGraph(s.pipeline(), conf, s.parallelism(), JobID.fromHexString(s.jobId()));
                 submitted = await("submitting job " + s.jobId(), client.submitJob(graph), CALL_TIMEOUT).toHexString();
             } else if (CompiledPipeline.SQL_PLAN.equals(s.pipeline().kind())) {
+                if (shipConnectors) {
+                    conf.set(PipelineOptions.JARS, ConnectorJars.forPlan(s.pipeline()));
+                }
                 TableEnvironment tEnv = TableEnvironment.create(
                         EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(conf).build());
                 TableResult result = tEnv.executePlan(PlanReference.fromJsonString(s.pipeline().plan()));
