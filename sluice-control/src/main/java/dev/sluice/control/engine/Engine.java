@@ -46,7 +46,10 @@ public interface Engine extends AutoCloseable {
      */
     void cancel(String jobId);
 
-    /** The newest completed checkpoint that Flink retained under {@code checkpointDirectory}, if any. */
+    /**
+     * The newest completed checkpoint that Flink retained under {@code checkpointDirectory}, if any: where the
+     * checkpoints' {@code _metadata} files are, so without an entropy marker (see {@code SnapshotLayout}).
+     */
     Optional<RetainedSnapshot> latestRetainedCheckpoint(String checkpointDirectory);
 
     /** Deletes a snapshot directory and everything in it from snapshot storage; a missing one is not an error. */

@@ -211,7 +211,7 @@ public final class Reconciler implements AutoCloseable {
 
     /** Once a running deployment has a completed checkpoint, it must never again start from empty state. */
     private void markStateful(DeploymentRow row, Engine engine) {
-        if (!row.hasState && engine.latestRetainedCheckpoint(layout.checkpointDirectory(row.key(), row.uid)).isPresent()) {
+        if (!row.hasState && engine.latestRetainedCheckpoint(layout.retainedCheckpointDirectory(row.key(), row.uid)).isPresent()) {
             row.hasState = true;
             writer.save(row);
         }

@@ -38,7 +38,7 @@ final class RestorePoints {
         if (spec.restoreStrategy() == RestoreStrategy.LATEST_SAVEPOINT) {
             return savepoint;
         }
-        Optional<RestorePoint> checkpoint = engine.latestRetainedCheckpoint(layout.checkpointDirectory(row.key(), row.uid))
+        Optional<RestorePoint> checkpoint = engine.latestRetainedCheckpoint(layout.retainedCheckpointDirectory(row.key(), row.uid))
                 .map(c -> new RestorePoint(c.location(), c.completedAt().toEpochMilli(), null, "retained checkpoint"));
         if (savepoint.isEmpty()) {
             return checkpoint;

@@ -146,7 +146,7 @@ final class VersionSteps {
             String reason) {
         Duration maxAge = Durations.parse(wanted.checkpoints().fallbackMaxAgeOrDefault());
         Optional<RetainedSnapshot> checkpoint =
-                engine.latestRetainedCheckpoint(layout.checkpointDirectory(row.key(), row.uid));
+                engine.latestRetainedCheckpoint(layout.retainedCheckpointDirectory(row.key(), row.uid));
         long age = checkpoint.map(c -> clock.millis() - c.completedAt().toEpochMilli()).orElse(Long.MAX_VALUE);
         if (checkpoint.isEmpty() || age > maxAge.toMillis()) {
             String error = what + " refused: " + reason + ", and no retained checkpoint is younger than "

@@ -56,15 +56,20 @@ abstract class LifecycleFixture {
     Reconciler wakeOnly;
     DeploymentService service;
 
+    /** Where snapshots go; {@link #LAYOUT} unless a test class needs another. */
+    SnapshotLayout layout() {
+        return LAYOUT;
+    }
+
     @BeforeEach
     void setUpLifecycle() {
         store = Store.h2(dir);
         targets = new Targets(List.of(engine, remote));
         locks = new DeploymentLocks();
         Events events = new Events(store, clock);
-        reconciler = new Reconciler(store, targets, LAYOUT, events, locks, clock);
-        wakeOnly = new Reconciler(emptyStore(), targets, LAYOUT, events, locks, clock);
-        service = new DeploymentService(store, targets, LAYOUT, events, locks, wakeOnly, Map.of(), clock);
+        reconciler = new Reconciler(store, targets, layout(), events, locks, clock);
+        wakeOnly = new Reconciler(emptyStore(), targets, layout(), events, locks, clock);
+        service = new DeploymentService(store, targets, layout(), events, locks, wakeOnly, Map.of(), clock);
     }
 
     @AfterEach
@@ -100,7 +105,7 @@ abstract class LifecycleFixture {
 
     /** The engine reports a completed checkpoint of the deployment, completed at the given time. */
     RetainedSnapshot retainCheckpoint(String name, Instant completedAt) {
-        String directory = LAYOUT.checkpointDirectory(KEY, row().uid);
+        String directory = layout().retainedCheckpointDirectory(KEY, row().uid);
         RetainedSnapshot checkpoint = new RetainedSnapshot(directory + "/" + row().jobId + "/" + name, completedAt,
                 2048);
         engine.retainCheckpoint(directory, checkpoint);
