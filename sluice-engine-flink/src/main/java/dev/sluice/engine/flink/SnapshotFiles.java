@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Optional;
+import org.apache.flink.core.fs.EntropyInjector;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
@@ -12,6 +13,10 @@ import org.apache.flink.core.fs.Path;
 /**
  * Finds completed checkpoints and savepoints in snapshot storage through Flink's file systems (local disk or an
  * object store): a snapshot is complete when its {@code _metadata} file exists.
+ *
+ * <p>A checkpoint directory may carry Flink's entropy marker ({@code s3.entropy.key}). Flink writes checkpoint data
+ * under random key prefixes in its place and each {@code _metadata} without it, so look-ups and deletes go to the
+ * directory without the marker, exactly as Flink's {@link EntropyInjector} computes it.
  */
 final class SnapshotFiles {
     private static final String METADATA = "_metadata";
@@ -19,7 +24,7 @@ final class SnapshotFiles {
     /** Flink lays retained checkpoints out as {@code <dir>/<job id>/chk-<n>/_metadata}. */
     Optional<RetainedSnapshot> latestCheckpoint(String checkpointDirectory) {
         RetainedSnapshot newest = null;
-        for (FileStatus job : list(new Path(checkpointDirectory))) {
+        for (FileStatus job : list(withoutEntropyMarker(new Path(checkpointDirectory)))) {
             if (!job.isDir()) {
                 continue;
             }
@@ -49,8 +54,12 @@ final class SnapshotFiles {
         return Optional.empty();
     }
 
+    /**
+     * Deletes a snapshot directory. For a checkpoint directory with the entropy marker only the {@code _metadata}
+     * side goes: the data files under random prefixes are Flink's to discard when it subsumes a checkpoint.
+     */
     void delete(String directory) {
-        Path dir = new Path(directory);
+        Path dir = withoutEntropyMarker(new Path(directory));
         try {
             dir.getFileSystem().delete(dir, true);
         } catch (IOException e) {
@@ -71,6 +80,14 @@ final class SnapshotFiles {
             return Optional.empty();
         }
         return Optional.of(new RetainedSnapshot(dir.toString(), Instant.ofEpochMilli(metadata.getModificationTime()), size));
+    }
+
+    private static Path withoutEntropyMarker(Path dir) {
+        try {
+            return EntropyInjector.removeEntropyMarkerIfPresent(dir.getFileSystem(), dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reach " + dir, e);
+        }
     }
 
     private static FileStatus[] list(Path dir) {
