@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sluice.control.lifecycle.SnapshotLayout;
 import dev.sluice.model.Durations;
 import dev.sluice.model.InvalidSpecException;
 import dev.sluice.model.SourceLocations;
@@ -78,7 +79,8 @@ public record SluiceConfig(
     public record Snapshots(
             @JsonPropertyDescription("Base location: a directory, file:///..., or s3://bucket/prefix. Default <dataDir>/snapshots.")
             String location,
-            @JsonPropertyDescription("Spread checkpoint files over random key prefixes on s3:// (Flink entropy injection). Default true.")
+            @JsonPropertyDescription("Spread checkpoint data files over random key prefixes on s3:// (Flink entropy "
+                    + "injection, marker s3.entropy.key, default _entropy_). Default true.")
             Boolean entropy) {}
 
     public static SluiceConfig defaults() {
@@ -129,8 +131,8 @@ public record SluiceConfig(
                 errors.add(new SpecError("store.url", 0, 0, "required for postgres: jdbc:postgresql://host:port/db"));
             }
         }
-        if (snapshots != null && snapshots.location() != null && snapshots.location().isBlank()) {
-            errors.add(new SpecError("snapshots.location", 0, 0, "must not be empty"));
+        if (snapshots != null && snapshots.location() != null) {
+            validateSnapshotLocation(snapshots.location(), errors);
         }
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors.stream().map(e -> {
@@ -139,6 +141,25 @@ public record SluiceConfig(
             }).toList());
         }
         return this;
+    }
+
+    private void validateSnapshotLocation(String location, List<SpecError> errors) {
+        if (location.isBlank()) {
+            errors.add(new SpecError("snapshots.location", 0, 0, "must not be empty"));
+            return;
+        }
+        if (!SnapshotLayout.isObjectStore(location)) {
+            return;
+        }
+        String bucket = location.substring(location.indexOf("://") + 3).split("/", 2)[0];
+        if (bucket.isEmpty()) {
+            errors.add(new SpecError("snapshots.location", 0, 0, "needs a bucket: s3://bucket/prefix"));
+        }
+        String marker = flinkConfiguration().getOrDefault("s3.entropy.key", "_entropy_");
+        if (snapshotEntropy() && (marker.isEmpty() || marker.contains("/") || location.contains(marker))) {
+            errors.add(new SpecError("snapshots.location", 0, 0, "the entropy key '" + marker + "' (s3.entropy.key) "
+                    + "must be a plain name that the location does not contain, or set snapshots.entropy: false"));
+        }
     }
 
     public Path dataDirectory() {
@@ -159,6 +180,11 @@ public record SluiceConfig(
 
     public int flinkSlots() {
         return flink == null || flink.slots() == null ? 8 : flink.slots();
+    }
+
+    /** Whether checkpoints on an object store get Flink's entropy injection ({@code snapshots.entropy}). */
+    public boolean snapshotEntropy() {
+        return snapshots == null || snapshots.entropy() == null || snapshots.entropy();
     }
 
     public Duration reconcileEvery() {

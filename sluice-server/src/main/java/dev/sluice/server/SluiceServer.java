@@ -12,6 +12,7 @@ import dev.sluice.control.store.Store;
 import dev.sluice.control.streams.StreamStorage;
 import dev.sluice.engine.flink.EmbeddedFlink;
 import dev.sluice.engine.flink.FlinkEngine;
+import dev.sluice.engine.flink.FlinkFileSystems;
 import dev.sluice.model.Json;
 import dev.sluice.streams.kafka.EmbeddedKafka;
 import dev.sluice.streams.kafka.ExternalKafka;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,7 @@ public final class SluiceServer implements AutoCloseable {
     private final List<AutoCloseable> started = new ArrayList<>();
     private final AtomicBoolean ready = new AtomicBoolean();
     private final List<Map<String, String>> targetInfo = new ArrayList<>();
+    private SnapshotStorage snapshots;
     private StreamStorage streams;
     private EmbeddedFlink flink;
     private Store store;
@@ -91,23 +94,26 @@ public final class SluiceServer implements AutoCloseable {
         http.start("127.0.0.1", config.httpPort());
         started.add(http::stop);
 
+        snapshots = SnapshotStorage.of(config);
+        initializeFileSystems();
+
         streams = config.externalKafka() != null
                 ? new ExternalKafka(config.externalKafka())
                 : EmbeddedKafka.start(data.resolve("kafka"), config.kafkaPort());
         started.add(streams);
-        flink = EmbeddedFlink.start(data.resolve("flink-tmp"), config.flinkSlots(), config.flinkConfiguration());
+        flink = EmbeddedFlink.start(data.resolve("flink-tmp"), config.flinkSlots(), snapshots.flinkConfiguration());
         started.add(flink);
         store = Store.h2(data.resolve("db"));
         List<Engine> engines = new ArrayList<>();
         engines.add(flink.engine());
         targetInfo.add(Map.of("name", "embedded", "type", "embedded", "rest", flink.restAddress().toString()));
         for (SluiceConfig.Target t : config.remoteTargets()) {
-            engines.add(FlinkEngine.remote(t.name(), URI.create(t.rest()), config.flinkConfiguration()));
+            engines.add(FlinkEngine.remote(t.name(), URI.create(t.rest()), snapshots.flinkConfiguration()));
             targetInfo.add(Map.of("name", t.name(), "type", "flink-session", "rest", t.rest()));
         }
         targets = new Targets(engines);
         started.add(targets);
-        SnapshotLayout layout = new SnapshotLayout(data.resolve("snapshots").toUri().toString());
+        SnapshotLayout layout = snapshots.layout();
         Events events = new Events(store, clock);
         DeploymentLocks locks = new DeploymentLocks();
         reconciler = new Reconciler(store, targets, layout, events, locks, clock, ArmedFaults.forDataDirectory(data));
@@ -121,6 +127,20 @@ public final class SluiceServer implements AutoCloseable {
         ready.set(true);
         LOG.info("Sluice ready in {} ms: API http://127.0.0.1:{} , Kafka {} , Flink REST {} , data {}",
                 (System.nanoTime() - t0) / 1_000_000, port(), streams.bootstrapServers(), flink.restAddress(), data);
+    }
+
+    /**
+     * Sets up Flink's file systems (plugins and options) before anything touches snapshot storage, and refuses to
+     * start if snapshots.location has none.
+     */
+    private void initializeFileSystems() {
+        Optional<Path> plugins = FlinkFileSystems.pluginsDirectory();
+        FlinkFileSystems.initialize(snapshots.flinkConfiguration(), plugins);
+        if (!FlinkFileSystems.supports(snapshots.location())) {
+            throw new IllegalStateException(snapshots.noFileSystem(plugins));
+        }
+        LOG.info("snapshots in {}{}", snapshots.location(), snapshots.entropyMarker() == null ? ""
+                : ", checkpoint data under random prefixes in place of " + snapshots.entropyMarker());
     }
 
     private void bindGauges() {
@@ -142,6 +162,7 @@ public final class SluiceServer implements AutoCloseable {
         info.put("kafka", Map.of("bootstrapServers", streams.bootstrapServers(),
                 "embedded", config.externalKafka() == null));
         info.put("store", Map.of("type", "h2"));
+        info.put("snapshots", Map.of("location", snapshots.location(), "entropy", snapshots.entropyMarker() != null));
         return info;
     }
 
