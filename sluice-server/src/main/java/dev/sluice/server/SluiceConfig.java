@@ -155,7 +155,8 @@ public record SluiceConfig(
         if (bucket.isEmpty()) {
             errors.add(new SpecError("snapshots.location", 0, 0, "needs a bucket: s3://bucket/prefix"));
         }
-        String marker = flinkConfiguration().getOrDefault("s3.entropy.key", "_entropy_");
+        String marker = flinkConfiguration()
+                .getOrDefault(SnapshotStorage.ENTROPY_KEY, SnapshotStorage.DEFAULT_ENTROPY_KEY);
         if (snapshotEntropy() && (marker.isEmpty() || marker.contains("/") || location.contains(marker))) {
             errors.add(new SpecError("snapshots.location", 0, 0, "the entropy key '" + marker + "' (s3.entropy.key) "
                     + "must be a plain name that the location does not contain, or set snapshots.entropy: false"));

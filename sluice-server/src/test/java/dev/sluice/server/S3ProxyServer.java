@@ -54,7 +54,7 @@ final class S3ProxyServer implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts s3proxy (the jar that the build copies, system property {@code s3proxy.jar}) with its files in {@code dir}. */
+    /** Starts s3proxy (the jar the build copies, system property {@code s3proxy.jar}) with its files in {@code dir}. */
     static S3ProxyServer start(Path dir) throws IOException, InterruptedException {
         String jar = System.getProperty("s3proxy.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {

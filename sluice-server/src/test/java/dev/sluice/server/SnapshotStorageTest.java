@@ -74,7 +74,8 @@ class SnapshotStorageTest {
 
     @Test
     void entropyCanBeSwitchedOff() throws Exception {
-        SnapshotStorage storage = SnapshotStorage.of(config("snapshots: {location: s3://bucket/sluice, entropy: false}\n"));
+        SnapshotStorage storage =
+                SnapshotStorage.of(config("snapshots: {location: s3://bucket/sluice, entropy: false}\n"));
 
         assertThat(storage.entropyMarker()).isNull();
         assertThat(storage.flinkConfiguration()).doesNotContainKey("s3.entropy.key");
