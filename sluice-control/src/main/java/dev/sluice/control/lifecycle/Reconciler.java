@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * started from empty state once it had state.
  */
 public final class Reconciler implements AutoCloseable {
+    static final String UNREACHABLE_PREFIX = "target unreachable: ";
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     private static final String ACTOR = DeploymentWriter.ACTOR;
 
@@ -141,7 +142,14 @@ public final class Reconciler implements AutoCloseable {
         Engine current = specs.engineOf(row, row.runningVersion).orElse(target);
         JobObservation job = row.jobId == null ? JobObservation.notFound() : current.observe(row.jobId);
         if (job.state() == JobState.UNREACHABLE) {
+            noteUnreachable(row, current, job);
             return; // nothing is known; acting now could start a second job
+        }
+        if (row.error != null && row.error.startsWith(UNREACHABLE_PREFIX)) {
+            row.error = null;
+            events.normal(null, row.key(), row.runningVersion, "TargetReachable",
+                    "target " + current.target() + " answers again", ACTOR);
+            writer.save(row);
         }
         if (job.recordsIn() != null || job.recordsOut() != null) {
             row.recordsIn = job.recordsIn();
@@ -207,6 +215,21 @@ public final class Reconciler implements AutoCloseable {
             case NOT_FOUND -> startJob(row, spec, version, target, true);
             default -> { }
         }
+    }
+
+    /**
+     * The target does not answer: the job may still run there, so nothing is started or stopped. The deployment says
+     * so once (status.error and a TargetUnreachable event) until the target answers again.
+     */
+    private void noteUnreachable(DeploymentRow row, Engine engine, JobObservation job) {
+        if (row.jobId == null || (row.error != null && row.error.startsWith(UNREACHABLE_PREFIX))) {
+            return;
+        }
+        row.error = UNREACHABLE_PREFIX + engine.target() + ": " + job.failure();
+        events.warning(null, row.key(), row.runningVersion, "TargetUnreachable",
+                "cannot reach target " + engine.target() + " to observe job " + row.jobId + ": " + job.failure()
+                        + "; waiting for it, nothing is started meanwhile", ACTOR);
+        writer.save(row);
     }
 
     /** Once a running deployment has a completed checkpoint, it must never again start from empty state. */

@@ -108,15 +108,26 @@ class ReconcilerTest extends LifecycleFixture {
     }
 
     @Test
-    void anUnreachableEngineChangesNothing() {
+    void anUnreachableEngineStartsAndStopsNothingAndSaysSoOnce() {
         service.apply(YAML, "default", "alice");
         reconciler.pass();
         DeploymentRow before = row();
         engine.setUnreachable(true);
 
         reconciler.pass();
+        reconciler.pass();
 
-        assertThat(row()).usingRecursiveComparison().isEqualTo(before);
+        assertThat(row()).usingRecursiveComparison().ignoringFields("error", "updatedAt").isEqualTo(before);
+        assertThat(row().error).startsWith("target unreachable: embedded");
+        assertThat(reasons()).containsOnlyOnce("TargetUnreachable");
+        assertThat(engine.submissions()).hasSize(1);
+
+        engine.setUnreachable(false);
+        reconciler.pass();
+
+        assertThat(row().error).isNull();
+        assertThat(row().phase).isEqualTo("starting");
+        assertThat(reasons()).contains("TargetReachable");
         assertThat(engine.submissions()).hasSize(1);
     }
 
