@@ -3,6 +3,8 @@ package dev.sluice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.control.store.H2Databases;
+import dev.sluice.control.store.Store;
 import dev.sluice.model.InvalidSpecException;
 import dev.sluice.model.SpecError;
 import java.io.IOException;
@@ -132,6 +134,12 @@ class StoreConfigTest {
     void theDefaultIsH2UnderTheDataDirectory() {
         SluiceConfig config = SluiceConfig.defaults().withDataDir(dir.toString());
 
+        try (Store store = StoreFactory.open(config, Map.of("SLUICE_STORE_PASSWORD", "ignored"))) {
+            assertThat(store.deployments(null)).isEmpty();
+            assertThat(dir.resolve("db").resolve("sluice.mv.db")).isRegularFile();
+        } finally {
+            H2Databases.shutdown(dir.resolve("db"));
+        }
         assertThat(StoreFactory.describe(config))
                 .isEqualTo(Map.of("type", "h2", "url", "jdbc:h2:file:" + dir.resolve("db").resolve("sluice")));
     }
