@@ -24,7 +24,8 @@ class H2StoreTest extends StoreContract {
     void everythingSurvivesACrashAndAReopen() {
         DeploymentRow row = writeADeploymentWithHistory();
 
-        H2Databases.crash(((H2Database) database).directory); // no clean close: each commit must already be on disk (WRITE_DELAY=0)
+        // No clean close: each commit must already be on disk (WRITE_DELAY=0).
+        H2Databases.crash(((H2Database) database).directory);
         Store reopened = database.open();
 
         assertHistoryReadsBack(reopened, row);
