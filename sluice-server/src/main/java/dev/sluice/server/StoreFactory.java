@@ -41,7 +41,15 @@ final class StoreFactory {
         Credentials credentials = credentials(store, env);
         LOG.info("Metadata store: PostgreSQL {} as {}", JdbcUrls.withoutCredentials(store.url()),
                 credentials.user() == null ? "the driver's default user" : credentials.user());
-        return Store.postgres(store.url(), credentials.user(), credentials.password());
+        Store opened = Store.postgres(store.url(), credentials.user(), credentials.password());
+        try {
+            opened.lockAsOwner();
+        } catch (RuntimeException e) {
+            opened.close();
+            throw new IllegalStateException("metadata store " + JdbcUrls.withoutCredentials(store.url()) + ": "
+                    + e.getMessage(), e);
+        }
+        return opened;
     }
 
     /** The user and password: each from the environment if set there, else from {@code user} and the password file. */

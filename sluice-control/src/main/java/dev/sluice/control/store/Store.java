@@ -27,8 +27,14 @@ import org.jdbi.v3.core.mapper.reflect.FieldMapper;
 public final class Store implements AutoCloseable {
     /** How long opening a PostgreSQL store waits for the database before it fails, naming the URL. */
     public static final Duration POSTGRES_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    /** Connections to PostgreSQL: the reconciler, the API and the metrics each hold one at most briefly. */
-    static final int POSTGRES_POOL_SIZE = 4;
+    /**
+     * Connections to PostgreSQL: the reconciler, the API and the metrics each hold one at most briefly; one more holds
+     * the owner lock.
+     */
+    static final int POSTGRES_POOL_SIZE = 5;
+
+    /** The advisory lock key of the control plane that owns a PostgreSQL database ("sluice" in ASCII). */
+    static final long OWNER_LOCK = 0x736c75696365L;
 
     private static final String DEPLOYMENT_COLUMNS = "namespace, name, uid, labels, desired_state, spec_version, phase, "
             + "running_version, job_id, job_attempt, restored_from, error, has_state, pending_snapshot, restore_override, last_stable_version, rolling_back, "
@@ -36,7 +42,9 @@ public final class Store implements AutoCloseable {
             + "records_out, created_at, updated_at, transition_at";
 
     private final Jdbi jdbi;
+    private final DataSource dataSource;
     private final Runnable onClose;
+    private Connection ownerLock;
 
     public Store(DataSource dataSource) {
         this(dataSource, () -> {});
@@ -47,7 +55,35 @@ public final class Store implements AutoCloseable {
                 .locations("classpath:db/migration", "classpath:db/vendor/" + vendor(dataSource))
                 .load().migrate();
         this.jdbi = Jdbi.create(dataSource);
+        this.dataSource = dataSource;
         this.onClose = onClose;
+    }
+
+    /**
+     * Makes this process the only control plane on a shared database: on PostgreSQL a session-level advisory lock,
+     * held on a connection of its own until {@link #close} (the database drops it when the process dies, kill -9
+     * included). H2 needs none: its data directory is locked by the server.
+     *
+     * @throws IllegalStateException when another process holds it
+     */
+    public synchronized void lockAsOwner() {
+        if (ownerLock != null || !"postgresql".equals(vendor(dataSource))) {
+            return;
+        }
+        try {
+            Connection c = dataSource.getConnection();
+            boolean locked;
+            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT pg_try_advisory_lock(" + OWNER_LOCK + ")")) {
+                locked = rs.next() && rs.getBoolean(1);
+            }
+            if (!locked) {
+                c.close();
+                throw new IllegalStateException("another Sluice server uses this metadata database; one server per database");
+            }
+            ownerLock = c;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot lock the metadata database: " + e.getMessage(), e);
+        }
     }
 
     /** An embedded H2 database in PostgreSQL mode under {@code directory}. */
@@ -100,7 +136,15 @@ public final class Store implements AutoCloseable {
 
     /** Closes the connection pool (PostgreSQL); an H2 database stays open for the next store on its directory. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (ownerLock != null) {
+            try {
+                ownerLock.close();
+            } catch (SQLException e) {
+                // the session ends with the pool anyway, and the lock with it
+            }
+            ownerLock = null;
+        }
         onClose.run();
     }
 

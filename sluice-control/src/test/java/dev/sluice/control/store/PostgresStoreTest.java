@@ -114,6 +114,25 @@ class PostgresStoreTest extends StoreContract {
         postgres.dropDatabase(name);
     }
 
+    @Test
+    void oneControlPlaneOwnsADatabaseUntilItCloses() {
+        String name = postgres.createDatabase();
+        String url = postgres.url(name);
+        Store first = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        first.lockAsOwner();
+        first.lockAsOwner(); // again: a no-op for the owner
+
+        Store second = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        assertThatThrownBy(second::lockAsOwner).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("another Sluice server uses this metadata database");
+
+        first.close();
+        second.lockAsOwner();
+        second.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> connectionsTo(name) == 0);
+        postgres.dropDatabase(name);
+    }
+
     private static long connectionsTo(String database) {
         return queryLong(postgres.superuser(),
                 "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '" + database + "'");
