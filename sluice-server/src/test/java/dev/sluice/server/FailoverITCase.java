@@ -25,7 +25,8 @@ class FailoverITCase {
 
     @Test
     void taskManagerAndJobManagerCrashesLoseAndDuplicateNothing() throws Exception {
-        FlinkCluster cluster = RemoteClusters.start(dir.resolve("flink"), 2, 2);
+        // Under target/, not the temporary directory: the cluster's logs stay for a look after a failure.
+        FlinkCluster cluster = RemoteClusters.start(Path.of("target", "flink-failover"), 2, 2);
         try (SluiceServer server = SluiceServer.start(SluiceConfig.defaults().withDataDir(dir.resolve("sluice").toString())
                 .withPort(0).withTargets(List.of(
                         new SluiceConfig.Target("cluster", "flink-session", cluster.restUrl().toString()))))) {
@@ -37,15 +38,17 @@ class FailoverITCase {
                 assertThat(api.post("/api/v1/namespaces/default/deployments",
                         SequenceVerifier.pipeline(NAME, "fo-in", "fo-out", 0, 2, "cluster")).status()).isEqualTo(201);
                 await().atMost(Duration.ofSeconds(90)).until(() -> api.phase(NAME).equals("running"));
-                await().atMost(Duration.ofSeconds(60)).until(() -> load.verify("fo-out").records() > 200);
                 String jobId = api.deployment(NAME).path("status").path("jobId").asText();
+                await().atMost(Duration.ofSeconds(60)).until(() -> load.verify("fo-out").records() > 200);
 
-                // A TaskManager dies: Flink restarts the same job from its latest checkpoint on what is left.
-                cluster.killTaskManager(0);
+                // A TaskManager that runs tasks dies: Flink restarts the same job from its latest checkpoint on what
+                // is left.
+                int busy = cluster.busyTaskManagers().get(0);
+                cluster.killTaskManager(busy);
                 await().atMost(Duration.ofSeconds(90)).until(() -> api.get(events()).body().contains("JobRestarted"));
                 await().atMost(Duration.ofSeconds(90)).until(() -> api.phase(NAME).equals("running"));
                 assertThat(api.deployment(NAME).path("status").path("jobId").asText()).isEqualTo(jobId);
-                cluster.startTaskManager(0); // as a supervisor would
+                cluster.startTaskManager(busy); // as a supervisor would
                 long afterTaskManager = load.verify("fo-out").records();
                 await().atMost(Duration.ofSeconds(60)).until(() -> load.verify("fo-out").records() > afterTaskManager + 200);
 
