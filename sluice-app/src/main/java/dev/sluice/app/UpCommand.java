@@ -64,15 +64,21 @@ public final class UpCommand implements Callable<Integer> {
                 err.println("error: another Sluice runs on the data directory " + data);
                 return 1;
             }
-            return run(cfg, out);
+            return run(cfg, out, err);
         } catch (IOException e) {
             err.println("error: cannot lock the data directory " + data + ": " + e.getMessage());
             return 1;
         }
     }
 
-    private int run(SluiceConfig cfg, PrintWriter out) throws InterruptedException {
-        SluiceServer server = SluiceServer.start(cfg);
+    private int run(SluiceConfig cfg, PrintWriter out, PrintWriter err) throws InterruptedException {
+        SluiceServer server;
+        try {
+            server = SluiceServer.start(cfg);
+        } catch (InvalidSpecException e) { // config that can only be checked at start, such as store.passwordFile
+            e.errors().forEach(error -> err.println("error: " + describe(error)));
+            return 2;
+        }
         Demo demoParts = demo ? Demo.start(server.streams(), server.deployments(), 50) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -143,7 +143,7 @@ public final class LifecycleBench {
         System.out.printf("%-34s %10d %10d %7.2f%n", step, s, p, p == 0 ? 0.0 : (double) s / p);
     }
 
-    private static long median(List<Long> values) {
+    static long median(List<Long> values) {
         List<Long> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         return sorted.get(sorted.size() / 2);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.control.lifecycle.SnapshotLayout;
+import dev.sluice.control.store.JdbcUrls;
 import dev.sluice.model.Durations;
 import dev.sluice.model.InvalidSpecException;
 import dev.sluice.model.SourceLocations;
@@ -129,6 +130,9 @@ public record SluiceConfig(
             }
             if (type.equals("postgres") && (store.url() == null || !store.url().startsWith("jdbc:postgresql:"))) {
                 errors.add(new SpecError("store.url", 0, 0, "required for postgres: jdbc:postgresql://host:port/db"));
+            } else if (store.url() != null && JdbcUrls.hasPassword(store.url())) {
+                errors.add(new SpecError("store.url", 0, 0, "must not hold a password; set " + StoreFactory.PASSWORD_ENV
+                        + " or store.passwordFile"));
             }
         }
         if (snapshots != null && snapshots.location() != null) {

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Sluice control plane with its parts: by default everything in this JVM (Flink MiniCluster, a KRaft broker, H2,
- * local disk), otherwise what {@code sluice.yaml} names. Started parts are closed in reverse order.
+ * local disk), otherwise what {@code sluice.yaml} names (an external Kafka, PostgreSQL). Started parts are closed in
+ * reverse order.
  */
 public final class SluiceServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
@@ -93,6 +94,9 @@ public final class SluiceServer implements AutoCloseable {
         http.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
         http.start("127.0.0.1", config.httpPort());
         started.add(http::stop);
+        // The store next: a wrong config or a database that is down fails before Kafka and Flink start.
+        store = StoreFactory.open(config, System.getenv());
+        started.add(store);
 
         snapshots = SnapshotStorage.of(config);
         initializeFileSystems();
@@ -103,7 +107,6 @@ public final class SluiceServer implements AutoCloseable {
         started.add(streams);
         flink = EmbeddedFlink.start(data.resolve("flink-tmp"), config.flinkSlots(), snapshots.flinkConfiguration());
         started.add(flink);
-        store = Store.h2(data.resolve("db"));
         List<Engine> engines = new ArrayList<>();
         engines.add(flink.engine());
         targetInfo.add(Map.of("name", "embedded", "type", "embedded", "rest", flink.restAddress().toString()));
@@ -161,7 +164,7 @@ public final class SluiceServer implements AutoCloseable {
         info.put("targets", List.copyOf(targetInfo));
         info.put("kafka", Map.of("bootstrapServers", streams.bootstrapServers(),
                 "embedded", config.externalKafka() == null));
-        info.put("store", Map.of("type", "h2"));
+        info.put("store", StoreFactory.describe(config));
         info.put("snapshots", Map.of("location", snapshots.location(), "entropy", snapshots.entropyMarker() != null));
         return info;
     }

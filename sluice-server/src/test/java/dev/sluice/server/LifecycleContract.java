@@ -36,11 +36,15 @@ abstract class LifecycleContract {
         api = new TestApi("http://127.0.0.1:" + server.port());
     }
 
+    /** Stops what {@link #startServer} started beside Sluice, once Sluice has stopped. */
+    void stopParts() {}
+
     @AfterAll
     void stop() {
         if (server != null) {
             server.close();
         }
+        stopParts();
     }
 
     KeyedCounts counts(String name, int total, int rowsPerSecond) {

@@ -2,6 +2,7 @@ package dev.sluice.control.lifecycle;
 
 import dev.sluice.control.engine.Engine;
 import dev.sluice.control.engine.EngineException;
+import dev.sluice.control.engine.EngineUnreachableException;
 import dev.sluice.control.engine.JobObservation;
 import dev.sluice.control.engine.JobObservation.JobState;
 import dev.sluice.control.engine.JobSubmission;
@@ -20,8 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * started from empty state once it had state.
  */
 public final class Reconciler implements AutoCloseable {
+    static final String UNREACHABLE_PREFIX = "target unreachable: ";
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     private static final String ACTOR = DeploymentWriter.ACTOR;
 
@@ -49,11 +50,7 @@ public final class Reconciler implements AutoCloseable {
     private final DeploymentWriter writer;
     private final SnapshotSteps snapshots;
     private final VersionSteps versions;
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "sluice-reconciler");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledThreadPoolExecutor loop = newLoop();
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     /** How often to look while a deployment is starting, suspending or upgrading. */
     private static final Duration SETTLING_INTERVAL = Duration.ofMillis(200);
@@ -91,19 +88,36 @@ public final class Reconciler implements AutoCloseable {
 
     private void tick() {
         boolean settling = passSafely();
-        if (!loop.isShutdown()) {
-            Duration next = settling && SETTLING_INTERVAL.compareTo(interval) < 0 ? SETTLING_INTERVAL : interval;
+        Duration next = settling && SETTLING_INTERVAL.compareTo(interval) < 0 ? SETTLING_INTERVAL : interval;
+        try {
             loop.schedule(this::tick, next.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
         }
+    }
+
+    private static ScheduledThreadPoolExecutor newLoop() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "sluice-reconciler");
+            t.setDaemon(true);
+            return t;
+        });
+        // On close, the pass that runs finishes; the next one, already scheduled, does not start.
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return executor;
     }
 
     /** Asks for a pass soon (after an API change). */
     public void wake() {
         if (wakeQueued.compareAndSet(false, true)) {
-            loop.execute(() -> {
-                wakeQueued.set(false);
-                passSafely();
-            });
+            try {
+                loop.execute(() -> {
+                    wakeQueued.set(false);
+                    passSafely();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                wakeQueued.set(false); // closing: the next start reconciles
+            }
         }
     }
 
@@ -141,7 +155,14 @@ public final class Reconciler implements AutoCloseable {
         Engine current = specs.engineOf(row, row.runningVersion).orElse(target);
         JobObservation job = row.jobId == null ? JobObservation.notFound() : current.observe(row.jobId);
         if (job.state() == JobState.UNREACHABLE) {
+            noteUnreachable(row, current, job);
             return; // nothing is known; acting now could start a second job
+        }
+        if (row.error != null && row.error.startsWith(UNREACHABLE_PREFIX)) {
+            row.error = null;
+            events.normal(null, row.key(), row.runningVersion, "TargetReachable",
+                    "target " + current.target() + " answers again", ACTOR);
+            writer.save(row);
         }
         if (job.recordsIn() != null || job.recordsOut() != null) {
             row.recordsIn = job.recordsIn();
@@ -209,6 +230,21 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
+    /**
+     * The target does not answer: the job may still run there, so nothing is started or stopped. The deployment says
+     * so once (status.error and a TargetUnreachable event) until the target answers again.
+     */
+    private void noteUnreachable(DeploymentRow row, Engine engine, JobObservation job) {
+        if (row.jobId == null || (row.error != null && row.error.startsWith(UNREACHABLE_PREFIX))) {
+            return;
+        }
+        row.error = UNREACHABLE_PREFIX + engine.target() + ": " + job.failure();
+        events.warning(null, row.key(), row.runningVersion, "TargetUnreachable",
+                "cannot reach target " + engine.target() + " to observe job " + row.jobId + ": " + job.failure()
+                        + "; waiting for it, nothing is started meanwhile", ACTOR);
+        writer.save(row);
+    }
+
     /** Once a running deployment has a completed checkpoint, it must never again start from empty state. */
     private void markStateful(DeploymentRow row, Engine engine) {
         if (!row.hasState && engine.latestRetainedCheckpoint(layout.retainedCheckpointDirectory(row.key(), row.uid)).isPresent()) {
@@ -267,8 +303,13 @@ public final class Reconciler implements AutoCloseable {
             engine.submit(submission);
             faults.reached(op + ".after-submit");
             events.normal(null, key, row.specVersion, "Submitted", "job " + row.jobId + " of version "
-                    + row.specVersion + (row.restoredFrom == null ? " with empty state" : " restoring "
+                    + row.specVersion + " to " + engine.target()
+                    + (row.restoredFrom == null ? " with empty state" : " restoring "
                     + restore.get().describe()), ACTOR);
+        } catch (EngineUnreachableException e) {
+            // The submission may or may not have arrived. The job id is stored: the next pass observes it, adopts the
+            // job if it arrived, and submits again once the target answers if it did not.
+            noteUnreachable(row, engine, new JobObservation(JobState.UNREACHABLE, e.getMessage(), null, null));
         } catch (EngineException e) {
             writer.transition(row, Phase.FAILED, "submitting the job failed: " + e.getMessage());
         }
@@ -304,10 +345,16 @@ public final class Reconciler implements AutoCloseable {
 
     @Override
     public void close() {
-        loop.shutdownNow();
+        // Let a running pass finish: interrupting it mid-write would close the store's files under it (H2 closes its
+        // file channel on interrupt). Only a pass stuck for long is interrupted.
+        loop.shutdown();
         try {
-            loop.awaitTermination(30, TimeUnit.SECONDS);
+            if (!loop.awaitTermination(30, TimeUnit.SECONDS)) {
+                loop.shutdownNow();
+                loop.awaitTermination(10, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
+            loop.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

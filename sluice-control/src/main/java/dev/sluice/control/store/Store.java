@@ -1,6 +1,12 @@
 package dev.sluice.control.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.sluice.model.DeploymentKey;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -14,22 +20,74 @@ import org.jdbi.v3.core.mapper.reflect.FieldMapper;
  * The metadata store: deployments, versions, snapshots and events, in H2 (embedded) or PostgreSQL, with the same
  * Flyway migrations. Every write is one transaction and is durable when the call returns, so intent written before an
  * action survives a crash.
+ *
+ * <p>Migrations live in {@code db/migration} (both databases) and {@code db/vendor/h2} or
+ * {@code db/vendor/postgresql} (one database only); a version number is used once across all three folders.
  */
-public final class Store {
+public final class Store implements AutoCloseable {
+    /** How long opening a PostgreSQL store waits for the database before it fails, naming the URL. */
+    public static final Duration POSTGRES_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Connections to PostgreSQL: the reconciler, the API and the metrics each hold one at most briefly; one more holds
+     * the owner lock.
+     */
+    static final int POSTGRES_POOL_SIZE = 5;
+
+    /** The advisory lock key of the control plane that owns a PostgreSQL database ("sluice" in ASCII). */
+    static final long OWNER_LOCK = 0x736c75696365L;
+
     private static final String DEPLOYMENT_COLUMNS = "namespace, name, uid, labels, desired_state, spec_version, phase, "
             + "running_version, job_id, job_attempt, restored_from, error, has_state, pending_snapshot, restore_override, last_stable_version, rolling_back, "
             + "version_started_at, restarts, last_restart_at, records_in, "
             + "records_out, created_at, updated_at, transition_at";
 
     private final Jdbi jdbi;
+    private final DataSource dataSource;
+    private final Runnable onClose;
+    private Connection ownerLock;
 
     public Store(DataSource dataSource) {
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        this(dataSource, () -> {});
+    }
+
+    private Store(DataSource dataSource, Runnable onClose) {
+        Flyway.configure().dataSource(dataSource)
+                .locations("classpath:db/migration", "classpath:db/vendor/" + vendor(dataSource))
+                .load().migrate();
         this.jdbi = Jdbi.create(dataSource);
+        this.dataSource = dataSource;
+        this.onClose = onClose;
+    }
+
+    /**
+     * Makes this process the only control plane on a shared database: on PostgreSQL a session-level advisory lock,
+     * held on a connection of its own until {@link #close} (the database drops it when the process dies, kill -9
+     * included). H2 needs none: its data directory is locked by the server.
+     *
+     * @throws IllegalStateException when another process holds it
+     */
+    public synchronized void lockAsOwner() {
+        if (ownerLock != null || !"postgresql".equals(vendor(dataSource))) {
+            return;
+        }
+        try {
+            Connection c = dataSource.getConnection();
+            boolean locked;
+            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT pg_try_advisory_lock(" + OWNER_LOCK + ")")) {
+                locked = rs.next() && rs.getBoolean(1);
+            }
+            if (!locked) {
+                c.close();
+                throw new IllegalStateException("another Sluice server uses this metadata database; one server per database");
+            }
+            ownerLock = c;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot lock the metadata database: " + e.getMessage(), e);
+        }
     }
 
     /** An embedded H2 database in PostgreSQL mode under {@code directory}. */
-    public static Store h2(java.nio.file.Path directory) {
+    public static Store h2(Path directory) {
         org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
         // WRITE_DELAY=0: a commit reaches the file before the call returns (kill -9 must not lose intent).
         ds.setURL("jdbc:h2:file:" + directory.toAbsolutePath().resolve("sluice")
@@ -37,6 +95,82 @@ public final class Store {
         ds.setUser("sluice");
         ds.setPassword("");
         return new Store(ds);
+    }
+
+    /**
+     * A PostgreSQL database reached through a small connection pool, migrated before this returns. Fails after
+     * {@link #POSTGRES_CONNECT_TIMEOUT} if the database cannot be reached; the error names the URL, never the password.
+     */
+    public static Store postgres(String jdbcUrl, String user, String password) {
+        return postgres(jdbcUrl, user, password, POSTGRES_CONNECT_TIMEOUT);
+    }
+
+    static Store postgres(String jdbcUrl, String user, String password, Duration connectTimeout) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("sluice-store");
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(connectTimeout.toMillis());
+        // Fail the start, not the first request, when the database is down.
+        config.setInitializationFailTimeout(connectTimeout.toMillis());
+        // The driver's own TCP connect timeout (seconds); a connectTimeout in the URL wins.
+        config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, connectTimeout.toSeconds())));
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot connect to the PostgreSQL metadata store "
+                    + JdbcUrls.withoutCredentials(jdbcUrl) + ": " + driverMessage(e), e);
+        }
+        try {
+            return new Store(pool, pool::close);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw new IllegalStateException("cannot migrate the PostgreSQL metadata store "
+                    + JdbcUrls.withoutCredentials(jdbcUrl) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes the connection pool (PostgreSQL); an H2 database stays open for the next store on its directory. */
+    @Override
+    public synchronized void close() {
+        if (ownerLock != null) {
+            try {
+                ownerLock.close();
+            } catch (SQLException e) {
+                // the session ends with the pool anyway, and the lock with it
+            }
+            ownerLock = null;
+        }
+        onClose.run();
+    }
+
+    private static String vendor(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            String product = c.getMetaData().getDatabaseProductName();
+            return switch (product) {
+                case "H2" -> "h2";
+                case "PostgreSQL" -> "postgresql";
+                default -> throw new IllegalArgumentException("unsupported metadata database: " + product);
+            };
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the metadata database: " + e.getMessage(), e);
+        }
+    }
+
+    /** The driver's own words (which name host and port), else the innermost cause's. */
+    private static String driverMessage(Throwable e) {
+        Throwable root = e;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException) {
+                return t.getMessage();
+            }
+            root = t;
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     /** Runs several writes as one transaction. */

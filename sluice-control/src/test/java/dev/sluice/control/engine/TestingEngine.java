@@ -254,6 +254,11 @@ public final class TestingEngine implements Engine {
         failNextSubmit = new EngineException(message);
     }
 
+    /** The next submission does not reach the engine (connection refused); nothing is submitted. */
+    public synchronized void unreachableOnNextSubmit() {
+        failNextSubmit = new EngineUnreachableException("connection refused", new java.net.ConnectException());
+    }
+
     /** The next compilation rejects the pipeline with this exception. */
     public synchronized void rejectNextCompile(PipelineRejectedException e) {
         rejectNextCompile = e;

@@ -108,16 +108,47 @@ class ReconcilerTest extends LifecycleFixture {
     }
 
     @Test
-    void anUnreachableEngineChangesNothing() {
+    void anUnreachableEngineStartsAndStopsNothingAndSaysSoOnce() {
         service.apply(YAML, "default", "alice");
         reconciler.pass();
         DeploymentRow before = row();
         engine.setUnreachable(true);
 
         reconciler.pass();
+        reconciler.pass();
 
-        assertThat(row()).usingRecursiveComparison().isEqualTo(before);
+        assertThat(row()).usingRecursiveComparison().ignoringFields("error", "updatedAt").isEqualTo(before);
+        assertThat(row().error).startsWith("target unreachable: embedded");
+        assertThat(reasons()).containsOnlyOnce("TargetUnreachable");
         assertThat(engine.submissions()).hasSize(1);
+
+        engine.setUnreachable(false);
+        reconciler.pass();
+
+        assertThat(row().error).isNull();
+        assertThat(row().phase).isEqualTo("starting");
+        assertThat(reasons()).contains("TargetReachable");
+        assertThat(engine.submissions()).hasSize(1);
+    }
+
+    @Test
+    void aSubmissionThatCannotReachTheTargetIsTriedAgainNotFailed() {
+        service.apply(YAML, "default", "alice");
+        engine.unreachableOnNextSubmit();
+
+        reconciler.pass();
+
+        assertThat(row().phase).isEqualTo("starting");
+        assertThat(row().error).startsWith("target unreachable: embedded");
+        assertThat(engine.submissions()).isEmpty();
+        String firstJobId = row().jobId;
+
+        reconciler.pass(); // the target answers: the job is unknown, so it is submitted again
+
+        assertThat(engine.submissions()).hasSize(1);
+        assertThat(engine.lastSubmission().jobId()).isNotEqualTo(firstJobId);
+        assertThat(row().error).isNull();
+        assertThat(reasons()).contains("TargetUnreachable", "TargetReachable", "Submitted").doesNotContain("Failed");
     }
 
     @Test
@@ -213,7 +244,7 @@ class ReconcilerTest extends LifecycleFixture {
         assertThat(row.restoredFrom).isEqualTo(savepoint.location);
         assertThat(reasons()).doesNotContain("JobLost");
         assertThat(events().get(0).message)
-                .isEqualTo("job " + row.jobId + " of version 1 restoring snapshot " + savepoint.id + " at "
+                .isEqualTo("job " + row.jobId + " of version 1 to embedded restoring snapshot " + savepoint.id + " at "
                         + savepoint.location);
     }
 
@@ -554,7 +585,7 @@ class ReconcilerTest extends LifecycleFixture {
         assertThat(started.restoredFrom).isNull();
         assertThat(started.runningVersion).isEqualTo(2);
         assertThat(reasons().get(0)).isEqualTo("Submitted");
-        assertThat(events().get(0).message).isEqualTo("job " + v2.jobId() + " of version 2 with empty state");
+        assertThat(events().get(0).message).isEqualTo("job " + v2.jobId() + " of version 2 to embedded with empty state");
         assertThat(events()).filteredOn(e -> e.reason.equals("Phase")).extracting(e -> e.message)
                 .startsWith("upgrading -> starting", "running -> upgrading");
         assertThat(reasons()).doesNotContain("JobLost", "Failed");

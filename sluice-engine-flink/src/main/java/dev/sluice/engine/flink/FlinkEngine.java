@@ -3,6 +3,7 @@ package dev.sluice.engine.flink;
 import dev.sluice.control.engine.CompiledPipeline;
 import dev.sluice.control.engine.Engine;
 import dev.sluice.control.engine.EngineException;
+import dev.sluice.control.engine.EngineUnreachableException;
 import dev.sluice.control.engine.JobObservation;
 import dev.sluice.control.engine.JobObservation.JobState;
 import dev.sluice.control.engine.JobSubmission;
@@ -88,6 +89,10 @@ public class FlinkEngine implements Engine {
         this.base = new Configuration(base);
         this.base.set(RestOptions.ADDRESS, rest.getHost());
         this.base.set(RestOptions.PORT, rest.getPort());
+        // Fail fast when the cluster is down: the reconciler asks again next pass, and a client that retries for a
+        // minute would hold up every other deployment meanwhile.
+        this.base.set(RestOptions.RETRY_MAX_ATTEMPTS, 0);
+        this.base.set(RestOptions.CONNECTION_TIMEOUT, Duration.ofSeconds(5));
         try {
             this.client = new RestClusterClient<>(this.base, target);
         } catch (Exception e) {
@@ -158,8 +163,19 @@ public class FlinkEngine implements Engine {
                 LOG.info("job {} was submitted before; adopting it", s.jobId());
                 return;
             }
+            if (unreachable(e)) {
+                throw new EngineUnreachableException("cannot reach " + target + " at " + rest + " to submit job "
+                        + s.jobId(), e);
+            }
             throw new EngineException(ExceptionUtils.stripException(e, RuntimeException.class).getMessage(), e);
         }
+    }
+
+    /** A failure to connect at all, as opposed to an answer that refuses. */
+    private static boolean unreachable(Throwable e) {
+        return ExceptionUtils.findThrowable(e, java.net.ConnectException.class).isPresent()
+                || ExceptionUtils.findThrowable(e, java.nio.channels.ClosedChannelException.class).isPresent()
+                || ExceptionUtils.findThrowable(e, TimeoutException.class).isPresent();
     }
 
     @Override

@@ -7,16 +7,25 @@ import dev.sluice.model.DeploymentKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class StoreTest {
-    private static final DeploymentKey ORDERS = new DeploymentKey("shop", "orders");
+/**
+ * What the store promises on every database it runs on. Each database has a subclass that gives every test fresh,
+ * empty databases ({@link #newDatabase}); the store is always opened through the factory the server uses.
+ */
+abstract class StoreContract {
+    protected static final DeploymentKey ORDERS = new DeploymentKey("shop", "orders");
     private static final DeploymentKey PAYMENTS = new DeploymentKey("shop", "payments");
     private static final DeploymentKey RIDES = new DeploymentKey("mobility", "rides");
 
@@ -90,19 +99,46 @@ class StoreTest {
             CREATE INDEX events_by_deployment ON events (namespace, name, id);
             """;
 
-    @TempDir
-    Path dir;
+    /** One empty database for one test. */
+    interface TestDatabase extends AutoCloseable {
+        /** Opens a store on this database the way the server does ({@link Store#h2}, {@link Store#postgres}). */
+        Store open();
 
-    private Store store;
+        /** Plain connections to this database, for Flyway and checks behind the store's back. */
+        DataSource dataSource();
+
+        /** Closes every store opened so far, so that the next {@link #open} reads only what was made durable. */
+        void restart();
+
+        /** Closes the stores and removes the database. */
+        @Override
+        void close();
+    }
+
+    /** A fresh, empty database; the contract closes it after the test. */
+    protected abstract TestDatabase createDatabase();
+
+    private final List<TestDatabase> databases = new ArrayList<>();
+    protected TestDatabase database;
+    protected Store store;
 
     @BeforeEach
     void open() {
-        store = Store.h2(dir);
+        database = newDatabase();
+        store = database.open();
     }
 
     @AfterEach
     void close() {
-        H2Databases.shutdown(dir);
+        for (TestDatabase db : databases) {
+            db.close();
+        }
+    }
+
+    protected final TestDatabase newDatabase() {
+        TestDatabase db = createDatabase();
+        databases.add(db);
+        return db;
     }
 
     // --- deployments
@@ -364,7 +400,99 @@ class StoreTest {
     // --- durability and migrations
 
     @Test
-    void everythingSurvivesACrashAndAReopen() {
+    void everythingSurvivesARestart() {
+        DeploymentRow row = writeADeploymentWithHistory();
+
+        database.restart();
+        Store reopened = database.open();
+
+        assertHistoryReadsBack(reopened, row);
+    }
+
+    @Test
+    void migrationsRunOnceHoweverOftenTheStoreOpens() {
+        store.inTransaction(h -> store.insertDeployment(h, deployment(ORDERS, 1)));
+        long historyRows = queryLong("SELECT COUNT(*) FROM \"flyway_schema_history\"");
+
+        database.open(); // while the first store is open
+        database.restart();
+        Store again = database.open(); // on a database that was closed
+
+        assertThat(again.deployment(ORDERS)).isPresent();
+        assertThat(queryLong("SELECT COUNT(*) FROM \"flyway_schema_history\"")).isEqualTo(historyRows);
+        assertThat(queryLong("SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE \"version\" = '1' AND \"success\""))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void everyDatabaseHasTheSameMigrationVersions() {
+        // db/vendor/* hold one database's migrations; a number is used once across the folders, so both count alike.
+        assertThat(queryStrings(database.dataSource(), "SELECT \"version\" FROM \"flyway_schema_history\" "
+                + "WHERE \"success\" AND \"version\" IS NOT NULL ORDER BY \"installed_rank\""))
+                .containsExactly("1", "2", "3");
+    }
+
+    @Test
+    void aDatabaseMadeByTheReleasedFirstMigrationOpensAndTakesLongRestorePins(@TempDir Path released)
+            throws IOException {
+        Path migrations = Files.createDirectories(released.resolve("migrations"));
+        Files.writeString(migrations.resolve("V1__metadata.sql"), RELEASED_V1);
+        TestDatabase old = newDatabase();
+        Flyway.configure().dataSource(old.dataSource()).locations("filesystem:" + migrations).load().migrate();
+        old.restart();
+
+        Store upgraded = old.open();
+        DeploymentRow row = deployment(ORDERS, 1);
+        row.restoreOverride = "pin:file:///tmp/x/savepoints/shop/orders/" + "s".repeat(200 - 41);
+        assertThat(row.restoreOverride).hasSize(200);
+        upgraded.inTransaction(h -> upgraded.insertDeployment(h, row));
+
+        assertThat(upgraded.deployment(ORDERS)).get().usingRecursiveComparison().isEqualTo(row);
+        assertThat(queryLong(old.dataSource(), "SELECT COUNT(*) FROM \"flyway_schema_history\" "
+                + "WHERE \"version\" IN ('1', '2') AND \"success\"")).isEqualTo(2);
+    }
+
+    // --- what both databases must agree on
+
+    @Test
+    void namesAndIdsSortByCharacterCodeNotByLocale() {
+        // An en_US collation would ignore the hyphen and put team-b after team1.
+        DeploymentKey hyphen = new DeploymentKey("a", "team-b");
+        DeploymentKey digit = new DeploymentKey("a", "team1");
+        DeploymentKey letter = new DeploymentKey("a", "teamb");
+        store.inTransaction(h -> {
+            for (DeploymentKey key : List.of(letter, digit, hyphen, new DeploymentKey("a-b", "x"),
+                    new DeploymentKey("a1", "x"))) {
+                store.insertDeployment(h, deployment(key, 1));
+            }
+        });
+        store.insertSnapshot(snapshot("s1", ORDERS, 100));
+        store.insertSnapshot(snapshot("sb", ORDERS, 100));
+        store.insertSnapshot(snapshot("s-b", ORDERS, 100));
+
+        assertThat(store.deployments(null)).extracting(d -> d.namespace + "/" + d.name)
+                .containsExactly("a/team-b", "a/team1", "a/teamb", "a-b/x", "a1/x");
+        assertThat(ids(store.snapshots("shop", "orders"))).containsExactly("s-b", "s1", "sb");
+    }
+
+    @Test
+    void nullsSortLastAscendingAndFirstDescendingAsInPostgresql() {
+        for (Integer version : new Integer[] {2, null, 1}) {
+            SnapshotRow s = snapshot("v" + version, ORDERS, 100);
+            s.version = version;
+            store.insertSnapshot(s);
+        }
+
+        assertThat(queryStrings(database.dataSource(), "SELECT id FROM snapshots ORDER BY version"))
+                .containsExactly("v1", "v2", "vnull");
+        assertThat(queryStrings(database.dataSource(), "SELECT id FROM snapshots ORDER BY version DESC"))
+                .containsExactly("vnull", "v2", "v1");
+    }
+
+    // --- shared by the subclasses
+
+    /** Writes a deployment with two versions, two snapshots and two events, each write its own transaction. */
+    protected DeploymentRow writeADeploymentWithHistory() {
         DeploymentRow row = deployment(ORDERS, 2);
         row.jobId = "job-1";
         row.pendingSnapshot = "s2";
@@ -377,67 +505,46 @@ class StoreTest {
         store.insertSnapshot(snapshot("s2", ORDERS, 200));
         store.appendEvent(event(ORDERS, "Created", 1));
         store.appendEvent(event(ORDERS, "VersionCreated", 2));
+        return row;
+    }
 
-        H2Databases.crash(dir); // no clean close: each commit must already be on disk (WRITE_DELAY=0)
-        Store reopened = Store.h2(dir);
-
+    /** What {@link #writeADeploymentWithHistory} wrote reads back, and event ids keep counting. */
+    protected static void assertHistoryReadsBack(Store reopened, DeploymentRow row) {
         assertThat(reopened.deployment(ORDERS)).get().usingRecursiveComparison().isEqualTo(row);
         assertThat(reopened.versions(ORDERS)).extracting(v -> v.version).containsExactly(2, 1);
         assertThat(ids(reopened.snapshots("shop", "orders"))).containsExactly("s2", "s1");
         assertThat(reopened.events("shop", "orders", 10)).extracting(e -> e.reason)
                 .containsExactly("VersionCreated", "Created");
-        // event ids keep counting after a restart
         reopened.appendEvent(event(ORDERS, "Phase", 2));
         List<EventRow> events = reopened.events("shop", "orders", 10);
         assertThat(events.get(0).reason).isEqualTo("Phase");
         assertThat(events.get(0).id).isGreaterThan(events.get(1).id);
     }
 
-    @Test
-    void migrationsRunOnceHoweverOftenTheStoreOpens() {
-        store.inTransaction(h -> store.insertDeployment(h, deployment(ORDERS, 1)));
-        long historyRows = H2Databases.queryLong(dir, "SELECT COUNT(*) FROM \"flyway_schema_history\"");
-
-        Store.h2(dir); // on the open database
-        H2Databases.shutdown(dir);
-        Store again = Store.h2(dir); // from the file
-
-        assertThat(again.deployment(ORDERS)).isPresent();
-        assertThat(H2Databases.queryLong(dir, "SELECT COUNT(*) FROM \"flyway_schema_history\"")).isEqualTo(historyRows);
-        assertThat(H2Databases.queryLong(dir,
-                "SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE \"version\" = '1' AND \"success\"")).isEqualTo(1);
+    protected long queryLong(String sql) {
+        return queryLong(database.dataSource(), sql);
     }
 
-    @Test
-    void aDatabaseMadeByTheReleasedFirstMigrationOpensAndTakesLongRestorePins(@TempDir Path released)
-            throws IOException {
-        Path migrations = Files.createDirectories(released.resolve("migrations"));
-        Files.writeString(migrations.resolve("V1__metadata.sql"), RELEASED_V1);
-        Path data = released.resolve("data");
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL(H2Databases.url(data));
-        ds.setUser("sluice");
-        Flyway.configure().dataSource(ds).locations("filesystem:" + migrations).load().migrate();
-        H2Databases.shutdown(data);
+    protected static long queryLong(DataSource ds, String sql) {
+        return Long.parseLong(queryStrings(ds, sql).get(0));
+    }
 
-        try {
-            Store upgraded = Store.h2(data);
-            DeploymentRow row = deployment(ORDERS, 1);
-            row.restoreOverride = "pin:file:///tmp/x/savepoints/shop/orders/" + "s".repeat(200 - 41);
-            assertThat(row.restoreOverride).hasSize(200);
-            upgraded.inTransaction(h -> upgraded.insertDeployment(h, row));
-
-            assertThat(upgraded.deployment(ORDERS)).get().usingRecursiveComparison().isEqualTo(row);
-            assertThat(H2Databases.queryLong(data, "SELECT COUNT(*) FROM \"flyway_schema_history\" "
-                    + "WHERE \"version\" IN ('1', '2') AND \"success\"")).isEqualTo(2);
-        } finally {
-            H2Databases.shutdown(data);
+    /** The first column of every row, as text. */
+    protected static List<String> queryStrings(DataSource ds, String sql) {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            List<String> values = new ArrayList<>();
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+            return values;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
         }
     }
 
     // --- rows
 
-    private static DeploymentRow deployment(DeploymentKey key, int specVersion) {
+    protected static DeploymentRow deployment(DeploymentKey key, int specVersion) {
         DeploymentRow row = new DeploymentRow();
         row.namespace = key.namespace();
         row.name = key.name();
@@ -452,7 +559,7 @@ class StoreTest {
         return row;
     }
 
-    private static VersionRow version(DeploymentKey key, int version) {
+    protected static VersionRow version(DeploymentKey key, int version) {
         VersionRow v = new VersionRow();
         v.namespace = key.namespace();
         v.name = key.name();
@@ -464,7 +571,7 @@ class StoreTest {
         return v;
     }
 
-    private static SnapshotRow snapshot(String id, DeploymentKey key, long createdAt) {
+    protected static SnapshotRow snapshot(String id, DeploymentKey key, long createdAt) {
         SnapshotRow s = new SnapshotRow();
         s.id = id;
         s.namespace = key.namespace();
@@ -478,7 +585,7 @@ class StoreTest {
         return s;
     }
 
-    private static EventRow event(DeploymentKey key, String reason, Integer version) {
+    protected static EventRow event(DeploymentKey key, String reason, Integer version) {
         EventRow e = new EventRow();
         e.namespace = key.namespace();
         e.name = key.name();
@@ -491,7 +598,7 @@ class StoreTest {
         return e;
     }
 
-    private static List<String> ids(List<SnapshotRow> snapshots) {
+    protected static List<String> ids(List<SnapshotRow> snapshots) {
         return snapshots.stream().map(s -> s.id).toList();
     }
 }

@@ -1,0 +1,2 @@
+-- H2 compares strings by character code already (no collation is set), as PostgreSQL's V3 makes it do.
+-- Kept so that both databases share version numbers: the next migration for both is V4.

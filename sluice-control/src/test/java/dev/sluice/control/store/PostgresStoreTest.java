@@ -1,0 +1,201 @@
+package dev.sluice.control.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The store contract on a real PostgreSQL server (one per class, a fresh database per test), plus what only a
+ * networked database has: credentials, a pool to close, a server that may be down.
+ */
+class PostgresStoreTest extends StoreContract {
+    private static PostgresDatabases postgres;
+
+    @BeforeAll
+    static void startPostgres() {
+        postgres = PostgresDatabases.start();
+    }
+
+    @AfterAll
+    static void stopPostgres() {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Override
+    protected TestDatabase createDatabase() {
+        return new PostgresDatabase(postgres.createDatabase());
+    }
+
+    @Test
+    void migrationsMakeTheSameTablesAndColumnsAsOnH2(@TempDir Path h2) {
+        Store.h2(h2).close();
+        org.h2.jdbcx.JdbcDataSource h2Connections = new org.h2.jdbcx.JdbcDataSource();
+        h2Connections.setURL(H2Databases.url(h2));
+        h2Connections.setUser("sluice");
+        try {
+            Set<String> onPostgres = columns(database.dataSource());
+            assertThat(onPostgres).contains("events.id bigint not null", "deployments.restore_override text null",
+                    "deployments.rolling_back boolean not null", "deployments.namespace varchar(63) not null");
+            assertThat(columns(h2Connections)).isEqualTo(onPostgres);
+        } finally {
+            H2Databases.shutdown(h2);
+        }
+    }
+
+    @Test
+    void namesAndIdsUseTheBytewiseCollation() {
+        List<String> collated = queryStrings(database.dataSource(), "SELECT table_name || '.' || column_name "
+                + "FROM information_schema.columns WHERE table_schema = 'public' AND collation_name = 'C' "
+                + "ORDER BY 1");
+
+        assertThat(collated).containsExactly("deployments.name", "deployments.namespace", "events.name",
+                "events.namespace", "snapshots.id", "snapshots.name", "snapshots.namespace", "versions.name",
+                "versions.namespace");
+    }
+
+    @Test
+    void aWrongPasswordFailsNamingTheUrlButNotThePassword() {
+        String url = postgres.url(postgres.createDatabase());
+
+        assertThatThrownBy(() -> Store.postgres(url, PostgresDatabases.USER, "not-the-password-4711"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(url)
+                .hasMessageContaining("password authentication failed")
+                .hasMessageNotContaining("not-the-password-4711");
+    }
+
+    @Test
+    void aDownDatabaseFailsSoonNamingTheUrlWithoutCredentials() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        String url = "jdbc:postgresql://localhost:" + closedPort + "/sluice?user=x&password=hunter2&ssl=false";
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> Store.postgres(url, PostgresDatabases.USER, "the-password", Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("jdbc:postgresql://localhost:" + closedPort + "/sluice?ssl=false")
+                .hasMessageContaining("Connection to localhost:" + closedPort + " refused")
+                .hasMessageNotContaining("hunter2")
+                .hasMessageNotContaining("the-password");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void closingTheStoreReleasesItsConnections() {
+        String name = postgres.createDatabase();
+        Store opened = Store.postgres(postgres.url(name), PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        assertThat(connectionsTo(name)).isBetween(1L, (long) Store.POSTGRES_POOL_SIZE);
+
+        opened.close();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> connectionsTo(name) == 0);
+        postgres.dropDatabase(name);
+    }
+
+    @Test
+    void oneControlPlaneOwnsADatabaseUntilItCloses() {
+        String name = postgres.createDatabase();
+        String url = postgres.url(name);
+        Store first = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        first.lockAsOwner();
+        first.lockAsOwner(); // again: a no-op for the owner
+
+        Store second = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        assertThatThrownBy(second::lockAsOwner).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("another Sluice server uses this metadata database");
+
+        first.close();
+        second.lockAsOwner();
+        second.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> connectionsTo(name) == 0);
+        postgres.dropDatabase(name);
+    }
+
+    private static long connectionsTo(String database) {
+        return queryLong(postgres.superuser(),
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '" + database + "'");
+    }
+
+    /** Every column of Sluice's tables as "table.column type null|not null", types named alike on both databases. */
+    private static Set<String> columns(DataSource ds) {
+        String sql = "SELECT table_name, column_name, data_type, is_nullable, character_maximum_length "
+                + "FROM information_schema.columns "
+                + "WHERE table_schema = 'public' AND table_name <> 'flyway_schema_history'";
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            Set<String> columns = new TreeSet<>();
+            while (rs.next()) {
+                columns.add(rs.getString(1).toLowerCase() + "." + rs.getString(2).toLowerCase() + " "
+                        + type(rs.getString(3), rs.getObject(5) == null ? null : rs.getLong(5))
+                        + (rs.getString(4).equals("YES") ? " null" : " not null"));
+            }
+            return columns;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** H2 (PostgreSQL mode) makes TEXT a VARCHAR of its greatest length; the rest differs only in case. */
+    private static String type(String dataType, Long maxLength) {
+        String type = dataType.toLowerCase();
+        if (type.equals("character varying")) {
+            return maxLength == null || maxLength >= 1_000_000_000L ? "text" : "varchar(" + maxLength + ")";
+        }
+        return type;
+    }
+
+    /** A database on the class's server, reached as the password-protected role. */
+    private static final class PostgresDatabase implements TestDatabase {
+        private final String name;
+        private final List<Store> stores = new ArrayList<>();
+
+        PostgresDatabase(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public Store open() {
+            Store store = Store.postgres(postgres.url(name), PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+            stores.add(store);
+            return store;
+        }
+
+        @Override
+        public DataSource dataSource() {
+            return postgres.dataSource(name);
+        }
+
+        @Override
+        public void restart() {
+            stores.forEach(Store::close);
+            stores.clear();
+        }
+
+        @Override
+        public void close() {
+            restart();
+            postgres.dropDatabase(name); // fails if a store left a connection open
+        }
+    }
+}
