@@ -261,13 +261,40 @@ public final class FlinkCluster {
         if (members.isEmpty()) {
             return;
         }
-        ProcessLauncher launcher = new ProcessLauncher(FlinkDistribution.locate(), dir);
+        FlinkDistribution distribution = FlinkDistribution.locate();
+        linkPlugins(distribution);
+        ProcessLauncher launcher = new ProcessLauncher(distribution, dir);
         Map<Member.Role, ProcessLauncher.ResourceParams> params = new LinkedHashMap<>();
         for (Member member : members) { // the JobManager first: it takes longest to come up
             if (!params.containsKey(member.role())) {
                 params.put(member.role(), launcher.resourceParams(member.role()));
             }
             launcher.launch(member, params.get(member.role()));
+        }
+    }
+
+    /** Puts the distribution's plugins (the S3 file system) into DIR/plugins, as links, unless already there. */
+    private void linkPlugins(FlinkDistribution distribution) throws IOException {
+        if (distribution.plugins().isEmpty()) {
+            return;
+        }
+        Files.createDirectories(dir.plugins());
+        try (Stream<Path> plugins = Files.list(distribution.plugins().get())) {
+            for (Path plugin : plugins.filter(Files::isDirectory).toList()) {
+                Path target = dir.plugins().resolve(plugin.getFileName().toString());
+                Files.createDirectories(target);
+                try (Stream<Path> jars = Files.list(plugin)) {
+                    for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
+                        Path link = target.resolve(jar.getFileName().toString());
+                        if (Files.isSymbolicLink(link) && !Files.exists(link)) {
+                            Files.delete(link); // points at a jar that moved
+                        }
+                        if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                            Files.createSymbolicLink(link, jar.toAbsolutePath());
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.Optional;
  * (target/flink-classpath.txt, the jars of a Flink distribution's lib/ as resolved by Maven), and the java of
  * JAVA_HOME or else the one running this code.
  */
-record FlinkDistribution(String classpath, String java) {
+record FlinkDistribution(String classpath, String java, Optional<Path> plugins) {
 
     /** A system property naming the classpath file; bin/flink-cluster sets it. */
     static final String CLASSPATH_PROPERTY = "sluice.flink.classpath";
@@ -23,6 +23,9 @@ record FlinkDistribution(String classpath, String java) {
 
     static final String CLASSPATH_FILE = "flink-classpath.txt";
 
+    /** Next to the classpath file: one folder per plugin (s3-fs-hadoop), as in a distribution's plugins/. */
+    static final String PLUGINS_DIR = "flink-plugins";
+
     static FlinkDistribution locate() {
         Path file = classpathFile();
         try {
@@ -30,7 +33,9 @@ record FlinkDistribution(String classpath, String java) {
             if (classpath.isEmpty()) {
                 throw new IllegalStateException(file + " is empty");
             }
-            return new FlinkDistribution(classpath, javaCommand());
+            Path plugins = file.resolveSibling(PLUGINS_DIR);
+            return new FlinkDistribution(classpath, javaCommand(),
+                    Files.isDirectory(plugins) ? Optional.of(plugins) : Optional.empty());
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the Flink classpath file " + file + ": " + e.getMessage(), e);
         }
