@@ -43,12 +43,7 @@ class ExactlyOnceUpgradesITCase {
                 assertThat(api.deployment(NAME).path("status").path("restoredFrom").asText()).contains("savepoint");
                 Thread.sleep(1500); // let records and a checkpoint through between upgrades
             }
-            long produced = load.stop();
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> load.verify("seq-out").records() >= produced);
-            SequenceVerifier.Report report = load.verify("seq-out");
-            assertThat(report.records()).isEqualTo(produced);
-            assertThat(report).as(report.toString()).matches(SequenceVerifier.Report::clean);
+            load.stopAndAssertExactlyOnce("seq-out", Duration.ofSeconds(60));
             assertThat(api.get("/api/v1/namespaces/default/deployments/" + NAME + "/events").body())
                     .doesNotContain("UpgradeFromCheckpoint").doesNotContain("\"Failed\"");
         }

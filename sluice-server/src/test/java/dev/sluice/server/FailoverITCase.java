@@ -69,12 +69,7 @@ class FailoverITCase {
                 long afterJobManager = load.verify("fo-out").records();
                 await().atMost(Duration.ofSeconds(60)).until(() -> load.verify("fo-out").records() > afterJobManager + 200);
 
-                long produced = load.stop();
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-                        .until(() -> load.verify("fo-out").records() >= produced);
-                SequenceVerifier.Report report = load.verify("fo-out");
-                assertThat(report.records()).isEqualTo(produced);
-                assertThat(report).as(report.toString()).matches(SequenceVerifier.Report::clean);
+                load.stopAndAssertExactlyOnce("fo-out", Duration.ofSeconds(90));
             }
             assertThat(api.post("/api/v1/namespaces/default/deployments/" + NAME + "/cancel", null).status())
                     .isEqualTo(202);

@@ -149,12 +149,7 @@ abstract class LifecycleContract {
                 assertThat(api.deployment(name).path("status").path("restoredFrom").asText()).contains("savepoint");
                 Thread.sleep(1500); // records and a checkpoint between upgrades
             }
-            long produced = load.stop();
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> load.verify("upg-out").records() >= produced);
-            SequenceVerifier.Report report = load.verify("upg-out");
-            assertThat(report.records()).isEqualTo(produced);
-            assertThat(report).as(report.toString()).matches(SequenceVerifier.Report::clean);
+            load.stopAndAssertExactlyOnce("upg-out", Duration.ofSeconds(60));
         }
         assertThat(api.post("/api/v1/namespaces/default/deployments/" + name + "/cancel", null).status()).isEqualTo(202);
     }

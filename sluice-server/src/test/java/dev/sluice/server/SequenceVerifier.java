@@ -3,6 +3,7 @@ package dev.sluice.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashMap;
 import java.util.Map;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -161,6 +162,20 @@ public final class SequenceVerifier implements AutoCloseable {
                 """.formatted(name, input, output, projection, extraColumn, parallelism, target);
     }
 
+
+    /**
+     * Stops the generator, waits until the output holds a record for every input written, and asserts that nothing
+     * was lost, duplicated or reordered and that every count is right.
+     */
+    public Report stopAndAssertExactlyOnce(String output, Duration timeout) throws InterruptedException {
+        long produced = stop();
+        org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                .until(() -> verify(output).records() >= produced);
+        Report report = verify(output);
+        org.assertj.core.api.Assertions.assertThat(report.records()).as(report.toString()).isEqualTo(produced);
+        org.assertj.core.api.Assertions.assertThat(report).as(report.toString()).matches(Report::clean);
+        return report;
+    }
 
     @Override
     public void close() throws InterruptedException {
