@@ -4,6 +4,8 @@ import dev.sluice.control.engine.CompiledPipeline;
 import dev.sluice.control.engine.Engine;
 import dev.sluice.control.engine.PipelineRejectedException;
 import dev.sluice.control.engine.RestoreCheck;
+import dev.sluice.control.engine.SnapshotGoneException;
+
 import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.SnapshotRow;
 import dev.sluice.control.store.Store;
@@ -29,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.UUID;
 
 /**
@@ -272,9 +276,31 @@ public final class DeploymentService {
                 || wanted.restoreStrategy() == RestoreStrategy.NONE) {
             return Optional.empty();
         }
-        return restorePoints.newest(row, wanted.withDefaults(), engine).map(point -> engine.checkRestore(
-                compiled, wanted.withDefaults().parallelism(), wanted.withDefaults().flinkConfiguration(),
-                point.location()));
+        return newestChecked(() -> restorePoints.newest(row, wanted.withDefaults(), engine)
+                .map(RestorePoints.RestorePoint::location), location -> engine.checkRestore(compiled,
+                wanted.withDefaults().parallelism(), wanted.withDefaults().flinkConfiguration(), location))
+                .map(Map.Entry::getValue);
+    }
+
+    /**
+     * Checks the newest restore point; when a retained checkpoint is subsumed by Flink between being found and being
+     * read (a running job keeps only its newest few), looks for the newest again.
+     */
+    private static <T> Optional<Map.Entry<String, T>> newestChecked(Supplier<Optional<String>> newest,
+            Function<String, T> check) {
+        for (int attempt = 1; ; attempt++) {
+            Optional<String> location = newest.get();
+            if (location.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(Map.entry(location.get(), check.apply(location.get())));
+            } catch (SnapshotGoneException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Pre-flight of a rollback: the target version must restore the snapshot it would start from. */
@@ -282,18 +308,23 @@ public final class DeploymentService {
         VersionRow version = store.version(rolledBack.key(), target).orElseThrow();
         PipelineSpec spec = VersionSpecs.read(version);
         Engine engine = targets.get(spec.target());
-        Optional<String> snapshot = RestorePin.isPinned(rolledBack.restoreOverride)
-                ? Optional.of(RestorePin.location(rolledBack.restoreOverride))
-                : restorePoints.newest(rolledBack, spec, engine).map(RestorePoints.RestorePoint::location);
-        if (snapshot.isEmpty() || spec.restoreStrategy() == RestoreStrategy.NONE) {
+        if (spec.restoreStrategy() == RestoreStrategy.NONE) {
             return;
         }
-        RestoreCheck check = engine.checkRestore(new CompiledPipeline(version.planKind, version.plan),
-                spec.parallelism(), spec.flinkConfiguration(), snapshot.get());
+        Supplier<Optional<String>> newest = RestorePin.isPinned(rolledBack.restoreOverride)
+                ? () -> Optional.of(RestorePin.location(rolledBack.restoreOverride))
+                : () -> restorePoints.newest(rolledBack, spec, engine).map(RestorePoints.RestorePoint::location);
+        Optional<Map.Entry<String, RestoreCheck>> checked = newestChecked(newest, location -> engine.checkRestore(
+                new CompiledPipeline(version.planKind, version.plan), spec.parallelism(), spec.flinkConfiguration(),
+                location));
+        if (checked.isEmpty()) {
+            return;
+        }
+        RestoreCheck check = checked.get().getValue();
         if (!check.restorable(Boolean.TRUE.equals(spec.allowNonRestoredState()))) {
             List<String> reasons = new ArrayList<>(check.problems());
             check.dropped().forEach(op -> reasons.add("no operator for the state of " + op));
-            throw new ConflictException("version " + target + " cannot restore " + snapshot.get() + ": "
+            throw new ConflictException("version " + target + " cannot restore " + checked.get().getKey() + ": "
                     + String.join("; ", reasons));
         }
     }

@@ -43,6 +43,7 @@ public final class TestingEngine implements Engine {
     private EngineException failNextSubmit;
     private EngineException failNextSavepoint;
     private boolean unreachable;
+    private Map.Entry<String, RetainedSnapshot> subsumeOnNextCheck;
     private boolean closed;
     private int savepointCount;
 
@@ -159,7 +160,20 @@ public final class TestingEngine implements Engine {
     public synchronized RestoreCheck checkRestore(CompiledPipeline pipeline, int parallelism,
             Map<String, String> flinkConfiguration, String snapshotLocation) {
         restoreChecks.add(snapshotLocation);
+        if (subsumeOnNextCheck != null) {
+            retainCheckpoint(subsumeOnNextCheck.getKey(), subsumeOnNextCheck.getValue());
+            subsumeOnNextCheck = null;
+            throw new SnapshotGoneException("snapshot " + snapshotLocation + " is gone", null);
+        }
         return new RestoreCheck(snapshotLocation, droppedOnRestore, List.of());
+    }
+
+    /**
+     * As Flink does while a job runs: the next {@link #checkRestore} finds its checkpoint deleted, replaced by a newer
+     * one in the same directory.
+     */
+    public synchronized void subsumeOnNextRestoreCheck(String checkpointDirectory, RetainedSnapshot newer) {
+        subsumeOnNextCheck = Map.entry(checkpointDirectory, newer);
     }
 
     /** Makes every later {@link #checkRestore} report these operators' state as dropped. */

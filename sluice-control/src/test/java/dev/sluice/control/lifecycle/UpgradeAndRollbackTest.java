@@ -158,6 +158,21 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
     }
 
     @Test
+    void thePreflightCheckFollowsACheckpointThatFlinkSubsumedMeanwhile() {
+        running();
+        RetainedSnapshot older = retainCheckpoint("chk-3");
+        reconciler.pass(); // the deployment has state now
+        String directory = layout().retainedCheckpointDirectory(KEY, row().uid);
+        RetainedSnapshot newer = new RetainedSnapshot(directory + "/" + row().jobId + "/chk-4", clock.instant(), 2048);
+        engine.subsumeOnNextRestoreCheck(directory, newer);
+
+        ApplyResult result = service.apply(YAML + "  parallelism: 3\n", "default", "alice");
+
+        assertThat(result.version()).isEqualTo(2);
+        assertThat(engine.restoreChecks()).containsExactly(older.location(), newer.location());
+    }
+
+    @Test
     void aParallelismChangeWithTheStatelessStrategyCancelsAndStartsEmpty() {
         String oldJob = running();
         retainCheckpoint("chk-2");

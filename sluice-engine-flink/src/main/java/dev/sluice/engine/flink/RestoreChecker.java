@@ -2,6 +2,7 @@ package dev.sluice.engine.flink;
 
 import dev.sluice.control.engine.CompiledPipeline;
 import dev.sluice.control.engine.EngineException;
+import dev.sluice.control.engine.SnapshotGoneException;
 import dev.sluice.control.engine.RestoreCheck;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -85,6 +86,8 @@ final class RestoreChecker {
         try (FSDataInputStream in = metadata.getFileSystem().open(metadata);
                 DataInputStream data = new DataInputStream(in)) {
             return Checkpoints.loadCheckpointMetadata(data, RestoreChecker.class.getClassLoader(), location);
+        } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+            throw new SnapshotGoneException("snapshot " + location + " is gone: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new EngineException("cannot read snapshot " + location + ": " + e.getMessage(), e);
         }
