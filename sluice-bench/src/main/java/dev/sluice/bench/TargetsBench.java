@@ -46,8 +46,8 @@ public final class TargetsBench {
               'connector' = 'upsert-kafka', 'topic' = 'bench-counts', 'properties.bootstrap.servers' = '%s',
               'key.format' = 'json', 'value.format' = 'json', 'sink.delivery-guarantee' = 'exactly-once',
               'sink.transactional-id-prefix' = 'bench-%s');
-            INSERT INTO counts SELECT CONCAT('k', CAST(v % 100 AS STRING)), COUNT(*) FROM src
-              GROUP BY CONCAT('k', CAST(v % 100 AS STRING));
+            INSERT INTO counts SELECT CONCAT('k', CAST(v %% 100 AS STRING)), COUNT(*) FROM src
+              GROUP BY CONCAT('k', CAST(v %% 100 AS STRING));
             """;
 
     private final Path work;
@@ -83,12 +83,11 @@ public final class TargetsBench {
                     FlinkEngine local = flink.engine();
                     FlinkEngine far = FlinkEngine.remote("remote", cluster.restUrl(), Map.of())) {
                 kafka.ensureTopic("bench-counts", 2);
-                CompiledPipeline plan = local.compile(PipelineSpec.ofSql(SQL.formatted(kafka.bootstrapServers(),
-                        UUID.randomUUID())));
-                lifecycle(local, plan, "warmup-embedded", 1);
-                lifecycle(far, plan, "warmup-remote", 1);
-                embedded = lifecycle(local, plan, "embedded", rounds);
-                remote = lifecycle(far, plan, "remote", rounds);
+                String bootstrap = kafka.bootstrapServers();
+                lifecycle(local, bootstrap, "warmup-embedded", 1);
+                lifecycle(far, bootstrap, "warmup-remote", 1);
+                embedded = lifecycle(local, bootstrap, "embedded", rounds);
+                remote = lifecycle(far, bootstrap, "remote", rounds);
             }
             List<List<Long>> recovery = recovery(cluster);
 
@@ -114,13 +113,15 @@ public final class TargetsBench {
     }
 
     /** Rounds of submit, stop-with-savepoint and restore: three lists of milliseconds. */
-    private List<List<Long>> lifecycle(FlinkEngine engine, CompiledPipeline plan, String label, int n)
+    private List<List<Long>> lifecycle(FlinkEngine engine, String bootstrap, String label, int n)
             throws Exception {
         List<Long> submit = new ArrayList<>();
         List<Long> savepoint = new ArrayList<>();
         List<Long> restore = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String uid = UUID.randomUUID().toString();
+            // Each round its own transactional ids, as each deployment has.
+            CompiledPipeline plan = engine.compile(PipelineSpec.ofSql(SQL.formatted(bootstrap, uid)));
             String checkpoints = work.resolve("checkpoints").resolve(label + "-" + i).toUri().toString();
             String first = JobIds.of(uid, 1);
             long t0 = System.nanoTime();
@@ -169,10 +170,16 @@ public final class TargetsBench {
                 Thread.sleep(3000); // checkpoints to recover from
                 String jobId = status(api + "/recovery").path("jobId").asText();
                 int busy = cluster.busyTaskManagers().get(0);
+                long killedAt = System.currentTimeMillis();
                 long t0 = System.nanoTime();
                 cluster.killTaskManager(busy);
-                awaitTrue(() -> observer.observe(jobId).state() != JobState.RUNNING, Duration.ofSeconds(120));
-                awaitTrue(() -> observer.observe(jobId).state() == JobState.RUNNING, Duration.ofSeconds(120));
+                // Recovered: Flink restarted the job after the kill, and every task runs again.
+                awaitOrExplain(() -> {
+                    var job = observer.observe(jobId);
+                    return job.state() == JobState.RUNNING && job.lastRestartAt() != null
+                            && job.lastRestartAt() >= killedAt;
+                }, Duration.ofSeconds(120), () -> "job " + jobId + " after killing taskmanager-" + busy + ": "
+                        + observer.observe(jobId) + "\n" + cluster.status().describe());
                 taskManager.add(millisSince(t0));
                 cluster.startTaskManager(busy);
                 cluster.awaitReady(Duration.ofSeconds(120));
@@ -195,6 +202,15 @@ public final class TargetsBench {
             }
         }
         return List.of(taskManager, jobManager, jobManagerStart);
+    }
+
+    private static void awaitOrExplain(java.util.function.BooleanSupplier condition, Duration timeout,
+            java.util.function.Supplier<String> diagnosis) throws InterruptedException {
+        try {
+            LifecycleBench.awaitTrue(condition, timeout);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + ": " + diagnosis.get(), e);
+        }
     }
 
     private static JobSubmission submission(String id, CompiledPipeline plan, String checkpoints, String restore) {
