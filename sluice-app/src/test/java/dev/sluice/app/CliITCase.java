@@ -103,6 +103,14 @@ class CliITCase {
         assertThat(rolledBack.code()).as(rolledBack.err()).isZero();
         assertThat(rolledBack.out()).contains("running").contains("version 1");
         assertThat(sluice("rollback", "cli-counts", "--to-version", "9").code()).isEqualTo(2);
+        Run scaled = sluice("scale", "cli-counts", "--parallelism", "3");
+        assertThat(scaled.code()).as(scaled.err()).isZero();
+        assertThat(scaled.out()).contains("running").contains("version 3");
+        JsonNode versions = Json.MAPPER.readTree(sluice("get", "versions", "cli-counts", "-o", "json").out());
+        assertThat(versions.path("items").get(0).path("spec").path("parallelism").asInt()).isEqualTo(3);
+        Run badScale = sluice("scale", "cli-counts", "--parallelism", "0");
+        assertThat(badScale.code()).isEqualTo(2);
+        assertThat(badScale.err()).contains("parallelism");
         Run snapshot = sluice("snapshot", "cli-counts");
         assertThat(snapshot.code()).as(snapshot.err()).isZero();
         assertThat(sluice("get", "events", "cli-counts").out()).contains("SnapshotCompleted");

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The verbs that stop, start, move or remove a deployment: {@code suspend}, {@code resume}, {@code rollback},
- * {@code cancel}, {@code delete}.
+ * {@code scale}, {@code cancel}, {@code delete}.
  */
 final class LifecycleCommands {
     private LifecycleCommands() {}
@@ -41,6 +41,7 @@ final class LifecycleCommands {
             String notFound = deploymentNotFound(name);
             JsonNode before = api().get(deploymentPath(name), notFound).path("status");
             JsonNode accepted = api().post(deploymentPath(name) + "/" + action + query(), notFound);
+            onAccepted(accepted);
             if (wait.noWait) {
                 if (!printDocument(accepted)) {
                     out().println("deployment " + qualifiedName(accepted, name) + " " + action + " requested (phase "
@@ -73,10 +74,18 @@ final class LifecycleCommands {
             return "";
         }
 
+        /** What the server answered to the action. */
+        void onAccepted(JsonNode accepted) {}
+
+        /** Beyond its phase, whether the deployment is where the action leads (the new version runs, say). */
+        boolean arrived(JsonNode deployment) {
+            return true;
+        }
+
         private boolean reached(JsonNode deployment, JsonNode before, boolean[] moved) {
             JsonNode status = deployment.path("status");
             String phase = status.path("phase").asText("");
-            if (donePhases.contains(phase)) {
+            if (donePhases.contains(phase) && arrived(deployment)) {
                 return true;
             }
             moved[0] |= !sameStatus(status, before);
@@ -141,6 +150,40 @@ final class LifecycleCommands {
         @Override
         String query() {
             return toVersion == null ? "" : "?toVersion=" + toVersion;
+        }
+    }
+
+    /** {@code scale NAME --parallelism N}. */
+    @Command(name = "scale", description = "Run a deployment at another parallelism: a new version, rescaled through "
+            + "a savepoint; waits until the new version runs.")
+    static final class Scale extends Transition {
+        @Option(names = "--parallelism", paramLabel = "N", required = true, description = "The new parallelism.")
+        int parallelism;
+
+        private int wantedVersion;
+        private boolean running;
+
+        Scale() {
+            super("scale", List.of("running", "finished", "suspended"));
+        }
+
+        @Override
+        String query() {
+            return "?parallelism=" + parallelism;
+        }
+
+        @Override
+        void onAccepted(JsonNode accepted) {
+            wantedVersion = accepted.path("version").asInt();
+            running = "running".equals(accepted.path("deployment").path("spec").path("state").asText("running"));
+        }
+
+        @Override
+        boolean arrived(JsonNode deployment) {
+            JsonNode status = deployment.path("status");
+            // A suspended deployment keeps its state: the new version runs when it is resumed.
+            return !running || status.path("version").asInt() == wantedVersion
+                    && !"suspended".equals(status.path("phase").asText());
         }
     }
 

@@ -93,7 +93,7 @@ public final class SluiceCli {
             subcommands = {
                 ApplyCommand.class, GetCommand.class, DescribeCommand.class,
                 LifecycleCommands.Suspend.class, LifecycleCommands.Resume.class, LifecycleCommands.Cancel.class,
-                LifecycleCommands.Rollback.class, LifecycleCommands.Delete.class, SnapshotCommand.class,
+                LifecycleCommands.Rollback.class, LifecycleCommands.Scale.class, LifecycleCommands.Delete.class, SnapshotCommand.class,
                 DiffCommand.class, ForkCommand.class, CompareCommand.class, TailCommand.class})
     static final class Root implements Runnable {
         @Spec

@@ -20,6 +20,7 @@ public record PipelineSpec(
         SavepointSpec savepoints) {
 
     public static final String EMBEDDED_TARGET = "embedded";
+    public static final int MAX_PARALLELISM = 1024;
 
     /** The same spec with every default filled in, so that two specs compare by what they mean. */
     public PipelineSpec withDefaults() {
@@ -45,6 +46,11 @@ public record PipelineSpec(
 
     public PipelineSpec withSql(String newSql) {
         return new PipelineSpec(newSql, jar, parallelism, state, upgradeStrategy, restoreStrategy, checkpoints, target,
+                allowNonRestoredState, flinkConfiguration, rollback, savepoints);
+    }
+
+    public PipelineSpec withParallelism(int newParallelism) {
+        return new PipelineSpec(sql, jar, newParallelism, state, upgradeStrategy, restoreStrategy, checkpoints, target,
                 allowNonRestoredState, flinkConfiguration, rollback, savepoints);
     }
 

@@ -87,8 +87,9 @@ public final class SpecParser {
                 errors.add(at.error("spec.jar.uri", "is required"));
             }
         }
-        if (spec.parallelism() != null && (spec.parallelism() < 1 || spec.parallelism() > 1024)) {
-            errors.add(at.error("spec.parallelism", "must be between 1 and 1024, got " + spec.parallelism()));
+        if (spec.parallelism() != null && (spec.parallelism() < 1 || spec.parallelism() > PipelineSpec.MAX_PARALLELISM)) {
+            errors.add(at.error("spec.parallelism", "must be between 1 and " + PipelineSpec.MAX_PARALLELISM + ", got "
+                    + spec.parallelism()));
         }
         if (spec.checkpoints() != null && spec.checkpoints().interval() != null) {
             try {

@@ -61,6 +61,7 @@ final class ApiRoutes {
         app.post(DEPLOYMENT + "/cancel", ctx -> accepted(ctx, deployments.cancel(key(ctx), actor(ctx))));
         app.post(DEPLOYMENT + "/rollback", ctx -> accepted(ctx, deployments.rollback(key(ctx),
                 optionalInt(ctx, "toVersion"), actor(ctx))));
+        app.post(DEPLOYMENT + "/scale", this::scale);
         app.post(DEPLOYMENT + "/diff", this::diff);
         app.post(DEPLOYMENT + "/fork", this::fork);
         app.get(DEPLOYMENT + "/versions", ctx -> ctx.json(items(store.versions(existing(ctx)).stream()
@@ -123,6 +124,19 @@ final class ApiRoutes {
         body.put("version", result.version());
         body.put("deployment", resources.deployment(deployments.require(result.key())));
         ctx.status(result.outcome() == ApplyResult.Outcome.CREATED ? HttpStatus.CREATED : HttpStatus.OK).json(body);
+    }
+
+    private void scale(Context ctx) {
+        if (ctx.queryParam("parallelism") == null) {
+            throw new InvalidSpecException(new SpecError("parallelism", 0, 0, "required: the new parallelism"));
+        }
+        int parallelism = intParam(ctx, "parallelism", 0, 1, dev.sluice.model.PipelineSpec.MAX_PARALLELISM);
+        ApplyResult result = deployments.scale(key(ctx), parallelism, actor(ctx));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("result", result.outcome().name().toLowerCase(java.util.Locale.ROOT));
+        body.put("version", result.version());
+        body.put("deployment", resources.deployment(deployments.require(result.key())));
+        ctx.json(body);
     }
 
     private void fork(Context ctx) {

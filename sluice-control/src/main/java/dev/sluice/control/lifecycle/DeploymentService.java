@@ -110,6 +110,23 @@ public final class DeploymentService {
         return apply(document, source.namespace(), actor, new ForkOrigin(source, location, describe));
     }
 
+    /**
+     * Runs a deployment at another parallelism: a new version that is the wanted spec with only its parallelism
+     * changed (a rescale through a savepoint, checked before like any upgrade). The desired state stays as it is.
+     */
+    public ApplyResult scale(DeploymentKey key, int parallelism, String actor) {
+        if (parallelism < 1 || parallelism > PipelineSpec.MAX_PARALLELISM) {
+            throw new InvalidSpecException(new SpecError("parallelism", 0, 0,
+                    "must be a whole number from 1 to " + PipelineSpec.MAX_PARALLELISM + ", got " + parallelism));
+        }
+        DeploymentRow row = require(key);
+        PipelineSpec wanted = VersionSpecs.read(store.version(key, row.specVersion).orElseThrow());
+        PipelineSpec scaled = wanted.withParallelism(parallelism).withState(DesiredState.parse(row.desiredState));
+        String document = Json.yaml(new PipelineDocument(PipelineDocument.API_VERSION, PipelineDocument.KIND,
+                new Metadata(key.name(), key.namespace(), Json.readLabels(row.labels)), scaled));
+        return apply(document, key.namespace(), actor, null);
+    }
+
     private ApplyResult apply(String yaml, String namespace, String actor, ForkOrigin fork) {
         SpecParser.Parsed parsed = parser.parse(yaml);
         PipelineDocument doc = parsed.document();

@@ -173,6 +173,43 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
     }
 
     @Test
+    void scaleIsAVersionWithOnlyTheParallelismChanged() {
+        String oldJob = running();
+
+        ApplyResult scaled = service.scale(KEY, 3, "bob");
+        reconciler.pass();
+
+        assertThat(scaled).isEqualTo(new ApplyResult(KEY, ApplyResult.Outcome.UPDATED, 2));
+        dev.sluice.model.PipelineSpec v1 = VersionSpecs.read(store.version(KEY, 1).orElseThrow());
+        dev.sluice.model.PipelineSpec v2 = VersionSpecs.read(store.version(KEY, 2).orElseThrow());
+        assertThat(v2.parallelism()).isEqualTo(3);
+        assertThat(SpecDiff.between(v1, v2).action()).isEqualTo(UpgradeAction.RESCALE);
+        assertThat(engine.stopWithSavepointCalls()).extracting(TestingEngine.SavepointCall::jobId)
+                .containsExactly(oldJob);
+        assertThat(engine.lastSubmission().parallelism()).isEqualTo(3);
+        assertThat(engine.lastSubmission().restorePath()).isEqualTo(onlySnapshot().location);
+        assertThat(service.scale(KEY, 3, "bob").outcome()).isEqualTo(ApplyResult.Outcome.UNCHANGED);
+        SpecError error = catchThrowableOfType(InvalidSpecException.class, () -> service.scale(KEY, 0, "bob"))
+                .errors().get(0);
+        assertThat(error.field()).isEqualTo("parallelism");
+    }
+
+    @Test
+    void scalingASuspendedDeploymentLeavesItSuspended() {
+        running();
+        service.suspend(KEY, "alice");
+        reconciler.pass();
+        assertThat(row().phase).isEqualTo("suspended");
+
+        assertThat(service.scale(KEY, 2, "bob").version()).isEqualTo(2);
+        reconciler.pass();
+
+        assertThat(row().desiredState).isEqualTo("suspended");
+        assertThat(row().phase).isEqualTo("suspended");
+        assertThat(engine.submissions()).hasSize(1);
+    }
+
+    @Test
     void aParallelismChangeWithTheStatelessStrategyCancelsAndStartsEmpty() {
         String oldJob = running();
         retainCheckpoint("chk-2");
