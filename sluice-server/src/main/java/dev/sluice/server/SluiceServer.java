@@ -50,7 +50,7 @@ public final class SluiceServer implements AutoCloseable {
     private final SluiceConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
     private final AtomicBoolean ready = new AtomicBoolean();
-    private final List<Map<String, String>> targetInfo = new ArrayList<>();
+    private final List<Map<String, Object>> targetInfo = new ArrayList<>();
     private SnapshotStorage snapshots;
     private StreamStorage streams;
     private EmbeddedFlink flink;
@@ -111,8 +111,9 @@ public final class SluiceServer implements AutoCloseable {
         engines.add(flink.engine());
         targetInfo.add(Map.of("name", "embedded", "type", "embedded", "rest", flink.restAddress().toString()));
         for (SluiceConfig.Target t : config.remoteTargets()) {
-            engines.add(FlinkEngine.remote(t.name(), URI.create(t.rest()), snapshots.flinkConfiguration()));
-            targetInfo.add(Map.of("name", t.name(), "type", "flink-session", "rest", t.rest()));
+            FlinkEngine remote = FlinkEngine.remote(t.name(), URI.create(t.rest()), snapshots.flinkConfiguration());
+            engines.add(remote);
+            targetInfo.add(describeTarget(t, remote));
         }
         targets = new Targets(engines);
         started.add(targets);
@@ -154,6 +155,26 @@ public final class SluiceServer implements AutoCloseable {
                     .description("Deployments by observed phase")
                     .register(metrics);
         }
+    }
+
+    /**
+     * A remote target as info() shows it, checked against the snapshot storage once at start: a cluster that is
+     * configured for other storage is logged and shown, not refused (it may be fixed while Sluice runs).
+     */
+    private Map<String, Object> describeTarget(SluiceConfig.Target target, FlinkEngine engine) {
+        Map<String, Object> described = new LinkedHashMap<>();
+        described.put("name", target.name());
+        described.put("type", "flink-session");
+        described.put("rest", target.rest());
+        Optional<Map<String, String>> clusterConfig = engine.clusterConfiguration();
+        described.put("reachableAtStart", clusterConfig.isPresent());
+        List<String> problems = clusterConfig.map(snapshots::clusterProblems).orElse(List.of());
+        problems.forEach(p -> LOG.warn("target {} ({}): {}", target.name(), target.rest(), p));
+        if (clusterConfig.isEmpty()) {
+            LOG.warn("target {} ({}) does not answer; its deployments wait until it does", target.name(), target.rest());
+        }
+        described.put("problems", problems);
+        return described;
     }
 
     public Map<String, Object> info() {

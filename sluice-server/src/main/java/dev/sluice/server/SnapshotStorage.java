@@ -3,7 +3,9 @@ package dev.sluice.server;
 import dev.sluice.control.lifecycle.SnapshotLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -56,6 +58,31 @@ record SnapshotStorage(String location, String entropyMarker, Map<String, String
             uri = Path.of(given).toAbsolutePath().normalize().toUri().toString();
         }
         return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
+    }
+
+    /**
+     * What a session cluster's own configuration lacks for this snapshot storage: a job's options cannot set up a
+     * cluster's file systems, so its checkpoints would go astray (a literal entropy marker in their paths, or another
+     * S3 endpoint). Empty when nothing is amiss.
+     */
+    List<String> clusterProblems(Map<String, String> cluster) {
+        List<String> problems = new ArrayList<>();
+        if (!SnapshotLayout.isObjectStore(location)) {
+            return problems;
+        }
+        if (entropyMarker != null && !entropyMarker.equals(cluster.get(ENTROPY_KEY))) {
+            problems.add("its configuration has " + (cluster.containsKey(ENTROPY_KEY)
+                    ? ENTROPY_KEY + ": " + cluster.get(ENTROPY_KEY) : "no " + ENTROPY_KEY)
+                    + ", so its checkpoints would carry '" + entropyMarker + "' literally and Sluice would not find "
+                    + "them; set " + ENTROPY_KEY + ": " + entropyMarker + " and " + ENTROPY_LENGTH + ": "
+                    + flinkConfiguration.get(ENTROPY_LENGTH) + " there, or snapshots.entropy: false here");
+        }
+        String endpoint = flinkConfiguration.get("s3.endpoint");
+        if (endpoint != null && !endpoint.equals(cluster.get("s3.endpoint"))) {
+            problems.add("its s3.endpoint is " + cluster.getOrDefault("s3.endpoint", "not set") + ", Sluice's is "
+                    + endpoint + "; both must reach the same bucket");
+        }
+        return problems;
     }
 
     SnapshotLayout layout() {

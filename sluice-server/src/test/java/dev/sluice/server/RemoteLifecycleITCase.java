@@ -70,7 +70,11 @@ class RemoteLifecycleITCase extends LifecycleContract {
         JsonNode info = api.get("/api/v1/info").json();
         assertThat(info.path("store").path("type").asText()).isEqualTo("postgres");
         assertThat(info.path("snapshots").path("location").asText()).isEqualTo("s3://" + BUCKET + "/sluice");
-        assertThat(info.path("targets").toString()).contains("\"name\":\"remote\"", "flink-session");
+        JsonNode remote = info.path("targets").get(1);
+        assertThat(remote.path("name").asText()).isEqualTo("remote");
+        assertThat(remote.path("type").asText()).isEqualTo("flink-session");
+        assertThat(remote.path("reachableAtStart").asBoolean()).isTrue();
+        assertThat(remote.path("problems")).as(remote.toString()).isEmpty();
     }
 
     @Test

@@ -112,4 +112,22 @@ class SnapshotStorageTest {
             }
         }
     }
+
+    @Test
+    void aClusterWithoutTheEntropyKeyOrWithAnotherEndpointIsAProblemOnS3() throws Exception {
+        SnapshotStorage s3 = SnapshotStorage.of(config("""
+                snapshots: {location: s3://bucket/sluice}
+                flink:
+                  configuration: {s3.endpoint: "http://minio:9000"}
+                """));
+
+        assertThat(s3.clusterProblems(Map.of("s3.endpoint", "http://minio:9000", "s3.entropy.key", "_entropy_")))
+                .isEmpty();
+        assertThat(s3.clusterProblems(Map.of("s3.endpoint", "http://minio:9000")))
+                .singleElement().asString().contains("no s3.entropy.key", "snapshots.entropy: false");
+        assertThat(s3.clusterProblems(Map.of("s3.entropy.key", "_entropy_")))
+                .singleElement().asString().contains("s3.endpoint is not set", "http://minio:9000");
+        SnapshotStorage local = SnapshotStorage.of(config(""));
+        assertThat(local.clusterProblems(Map.of())).isEmpty();
+    }
 }

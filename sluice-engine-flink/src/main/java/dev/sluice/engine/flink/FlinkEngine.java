@@ -325,6 +325,34 @@ public class FlinkEngine implements Engine {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
+    /**
+     * The cluster's own Flink configuration as its JobManager reports it ({@code GET /jobmanager/config}); empty when
+     * the cluster does not answer within a few seconds.
+     */
+    public Optional<Map<String, String>> clusterConfiguration() {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(3)).build();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(rest.resolve("/jobmanager/config"))
+                .timeout(Duration.ofSeconds(3)).GET().build();
+        try {
+            java.net.http.HttpResponse<String> response = http.send(request,
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return Optional.empty();
+            }
+            Map<String, String> options = new java.util.LinkedHashMap<>();
+            for (com.fasterxml.jackson.databind.JsonNode entry : dev.sluice.model.Json.MAPPER.readTree(response.body())) {
+                options.put(entry.path("key").asText(), entry.path("value").asText());
+            }
+            return Optional.of(options);
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
     @Override
     public void close() {
         client.close();
