@@ -41,15 +41,12 @@ final class StoreFactory {
         Credentials credentials = credentials(store, env);
         LOG.info("Metadata store: PostgreSQL {} as {}", JdbcUrls.withoutCredentials(store.url()),
                 credentials.user() == null ? "the driver's default user" : credentials.user());
-        Store opened = Store.postgres(store.url(), credentials.user(), credentials.password());
         try {
-            opened.lockAsOwner();
-        } catch (RuntimeException e) {
-            opened.close();
+            return Store.postgresOwned(store.url(), credentials.user(), credentials.password());
+        } catch (IllegalStateException e) {
             throw new IllegalStateException("metadata store " + JdbcUrls.withoutCredentials(store.url()) + ": "
                     + e.getMessage(), e);
         }
-        return opened;
     }
 
     /** The user and password: each from the environment if set there, else from {@code user} and the password file. */

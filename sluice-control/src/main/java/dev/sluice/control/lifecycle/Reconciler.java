@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Reconciler implements AutoCloseable {
     static final String UNREACHABLE_PREFIX = "target unreachable: ";
+    static final String MISSING_TARGET_PREFIX = "target not configured: ";
+    /** Job ids submitted without an answer from the target; see {@link #startJob}. */
+    private final java.util.Set<String> uncertainSubmissions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     private static final String ACTOR = DeploymentWriter.ACTOR;
 
@@ -150,15 +153,23 @@ public final class Reconciler implements AutoCloseable {
     private void reconcile(DeploymentRow row) {
         VersionRow version = store.version(row.key(), row.specVersion).orElseThrow();
         PipelineSpec spec = VersionSpecs.read(version);
-        Engine target = targets.get(spec.target());
         // The job that runs belongs to the running version, which may sit on another target than the wanted one.
-        Engine current = specs.engineOf(row, row.runningVersion).orElse(target);
+        String runningTarget = row.runningVersion == null ? null : specs.specOf(row, row.runningVersion).target();
+        String missing = targets.find(spec.target()).isEmpty() ? spec.target()
+                : runningTarget != null && row.jobId != null && targets.find(runningTarget).isEmpty() ? runningTarget
+                : null;
+        if (missing != null) {
+            noteMissingTarget(row, missing);
+            return; // looking for the job elsewhere could start a second one
+        }
+        Engine target = targets.get(spec.target());
+        Engine current = runningTarget == null ? target : targets.get(runningTarget);
         JobObservation job = row.jobId == null ? JobObservation.notFound() : current.observe(row.jobId);
         if (job.state() == JobState.UNREACHABLE) {
             noteUnreachable(row, current, job);
             return; // nothing is known; acting now could start a second job
         }
-        if (row.error != null && row.error.startsWith(UNREACHABLE_PREFIX)) {
+        if (row.error != null && (row.error.startsWith(UNREACHABLE_PREFIX) || row.error.startsWith(MISSING_TARGET_PREFIX))) {
             row.error = null;
             events.normal(null, row.key(), row.runningVersion, "TargetReachable",
                     "target " + current.target() + " answers again", ACTOR);
@@ -245,6 +256,18 @@ public final class Reconciler implements AutoCloseable {
         writer.save(row);
     }
 
+    /** A target a version names is not in the configuration (removed from sluice.yaml): say so once, act never. */
+    private void noteMissingTarget(DeploymentRow row, String target) {
+        String error = MISSING_TARGET_PREFIX + target + " (sluice.yaml targets: " + targets.names()
+                + "); nothing is started or stopped until it is back";
+        if (error.equals(row.error)) {
+            return;
+        }
+        row.error = error;
+        events.warning(null, row.key(), row.runningVersion, "TargetMissing", error, ACTOR);
+        writer.save(row);
+    }
+
     /** Once a running deployment has a completed checkpoint, it must never again start from empty state. */
     private void markStateful(DeploymentRow row, Engine engine) {
         if (!row.hasState && engine.latestRetainedCheckpoint(layout.retainedCheckpointDirectory(row.key(), row.uid)).isPresent()) {
@@ -257,7 +280,10 @@ public final class Reconciler implements AutoCloseable {
     private void startJob(DeploymentRow row, PipelineSpec spec, VersionRow version, Engine engine, boolean lost) {
         DeploymentKey key = row.key();
         String op = VersionSteps.operation(row);
-        if (lost && row.jobId != null && Phase.parse(row.phase) != Phase.PENDING) {
+        // A submission whose outcome is unknown (the target did not answer) goes again under the same job id: if the
+        // first one arrived after all, Flink refuses the duplicate and the job is adopted; never two jobs.
+        boolean resubmit = row.jobId != null && uncertainSubmissions.remove(row.jobId);
+        if (lost && !resubmit && row.jobId != null && Phase.parse(row.phase) != Phase.PENDING) {
             events.warning(null, key, row.runningVersion, "JobLost",
                     "job " + row.jobId + " is no longer known to the engine; restarting from the newest snapshot", ACTOR);
         }
@@ -273,8 +299,10 @@ public final class Reconciler implements AutoCloseable {
             return;
         }
         // Intent first: the job id, attempt and restore point are stored before the engine is asked.
-        row.jobAttempt += 1;
-        row.jobId = JobIds.of(row.uid, row.jobAttempt);
+        if (!resubmit) {
+            row.jobAttempt += 1;
+            row.jobId = JobIds.of(row.uid, row.jobAttempt);
+        }
         boolean newVersion = !Objects.equals(row.runningVersion, row.specVersion);
         if (newVersion || row.lastStableVersion == null || row.versionStartedAt != null) {
             // A new version, the first, or one still on watch (resumed, restarted): its readiness window starts now,
@@ -307,8 +335,9 @@ public final class Reconciler implements AutoCloseable {
                     + (row.restoredFrom == null ? " with empty state" : " restoring "
                     + restore.get().describe()), ACTOR);
         } catch (EngineUnreachableException e) {
-            // The submission may or may not have arrived. The job id is stored: the next pass observes it, adopts the
-            // job if it arrived, and submits again once the target answers if it did not.
+            // The submission may or may not have arrived (or may still arrive). The job id is stored: the next pass
+            // observes it, and once the target answers submits again under the same id.
+            uncertainSubmissions.add(row.jobId);
             noteUnreachable(row, engine, new JobObservation(JobState.UNREACHABLE, e.getMessage(), null, null));
         } catch (EngineException e) {
             writer.transition(row, Phase.FAILED, "submitting the job failed: " + e.getMessage());

@@ -51,6 +51,12 @@ public final class Store implements AutoCloseable {
     }
 
     private Store(DataSource dataSource, Runnable onClose) {
+        this(dataSource, onClose, null);
+    }
+
+    /** With {@code ownerLock}, a connection holding the owner lock: taken before the migrations run. */
+    private Store(DataSource dataSource, Runnable onClose, Connection ownerLock) {
+        this.ownerLock = ownerLock;
         Flyway.configure().dataSource(dataSource)
                 .locations("classpath:db/migration", "classpath:db/vendor/" + vendor(dataSource))
                 .load().migrate();
@@ -70,6 +76,11 @@ public final class Store implements AutoCloseable {
         if (ownerLock != null || !"postgresql".equals(vendor(dataSource))) {
             return;
         }
+        ownerLock = takeOwnerLock(dataSource);
+    }
+
+    /** A connection that holds the owner lock; the lock goes when the connection closes. */
+    private static Connection takeOwnerLock(DataSource dataSource) {
         try {
             Connection c = dataSource.getConnection();
             boolean locked;
@@ -80,9 +91,19 @@ public final class Store implements AutoCloseable {
                 c.close();
                 throw new IllegalStateException("another Sluice server uses this metadata database; one server per database");
             }
-            ownerLock = c;
+            return c;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot lock the metadata database: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // going anyway
+            }
         }
     }
 
@@ -105,7 +126,20 @@ public final class Store implements AutoCloseable {
         return postgres(jdbcUrl, user, password, POSTGRES_CONNECT_TIMEOUT);
     }
 
+    /**
+     * As {@link #postgres(String, String, String)} for the control plane that owns the database: the owner lock (see
+     * {@link #lockAsOwner}) is taken before anything else, migrations included, so a second server changes nothing.
+     */
+    public static Store postgresOwned(String jdbcUrl, String user, String password) {
+        return postgres(jdbcUrl, user, password, POSTGRES_CONNECT_TIMEOUT, true);
+    }
+
     static Store postgres(String jdbcUrl, String user, String password, Duration connectTimeout) {
+        return postgres(jdbcUrl, user, password, connectTimeout, false);
+    }
+
+    private static Store postgres(String jdbcUrl, String user, String password, Duration connectTimeout,
+            boolean owned) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("sluice-store");
         config.setJdbcUrl(jdbcUrl);
@@ -125,9 +159,17 @@ public final class Store implements AutoCloseable {
             throw new IllegalStateException("cannot connect to the PostgreSQL metadata store "
                     + JdbcUrls.withoutCredentials(jdbcUrl) + ": " + driverMessage(e), e);
         }
+        Connection lock = null;
         try {
-            return new Store(pool, pool::close);
+            lock = owned ? takeOwnerLock(pool) : null;
         } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        try {
+            return new Store(pool, pool::close, lock);
+        } catch (RuntimeException e) {
+            closeQuietly(lock);
             pool.close();
             throw new IllegalStateException("cannot migrate the PostgreSQL metadata store "
                     + JdbcUrls.withoutCredentials(jdbcUrl) + ": " + e.getMessage(), e);

@@ -143,12 +143,35 @@ class ReconcilerTest extends LifecycleFixture {
         assertThat(engine.submissions()).isEmpty();
         String firstJobId = row().jobId;
 
-        reconciler.pass(); // the target answers: the job is unknown, so it is submitted again
+        reconciler.pass(); // the target answers: the job is unknown, so it is submitted again, under the same id
 
         assertThat(engine.submissions()).hasSize(1);
-        assertThat(engine.lastSubmission().jobId()).isNotEqualTo(firstJobId);
+        assertThat(engine.lastSubmission().jobId()).isEqualTo(firstJobId);
+        assertThat(row().jobAttempt).isEqualTo(1);
         assertThat(row().error).isNull();
         assertThat(reasons()).contains("TargetUnreachable", "TargetReachable", "Submitted").doesNotContain("Failed");
+    }
+
+    @Test
+    void aJobOnATargetRemovedFromTheConfigurationIsNeitherSoughtElsewhereNorStartedAgain() {
+        String jobId = running();
+        Reconciler withoutEmbedded = new Reconciler(store, new Targets(List.of(remote)), layout(), new Events(store, clock),
+                locks, clock);
+
+        withoutEmbedded.pass();
+        withoutEmbedded.pass();
+
+        assertThat(row().jobId).isEqualTo(jobId);
+        assertThat(row().error).startsWith("target not configured: embedded");
+        assertThat(reasons()).containsOnlyOnce("TargetMissing");
+        assertThat(engine.submissions()).hasSize(1);
+        assertThat(remote.submissions()).isEmpty();
+
+        reconciler.pass(); // the target is back
+
+        assertThat(row().error).isNull();
+        assertThat(row().phase).isEqualTo("running");
+        assertThat(engine.submissions()).hasSize(1);
     }
 
     @Test

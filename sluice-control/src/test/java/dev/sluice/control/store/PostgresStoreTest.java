@@ -126,9 +126,15 @@ class PostgresStoreTest extends StoreContract {
         assertThatThrownBy(second::lockAsOwner).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("another Sluice server uses this metadata database");
 
+        // A server opening the database as its owner is refused before it migrates anything.
+        assertThatThrownBy(() -> Store.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("another Sluice server uses this metadata database");
+
         first.close();
         second.lockAsOwner();
         second.close();
+        Store.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD).close();
         await().atMost(Duration.ofSeconds(10)).until(() -> connectionsTo(name) == 0);
         postgres.dropDatabase(name);
     }

@@ -303,6 +303,7 @@ public class FlinkEngine implements Engine {
             throw new EngineException(what + " failed: " + firstLine(ExceptionUtils.stringifyException(
                     ExceptionUtils.stripExecutionException(e))), e);
         } catch (TimeoutException e) {
+            future.cancel(true);
             throw new EngineException(what + " timed out after " + timeout.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -21,9 +21,14 @@ import org.apache.flink.core.fs.Path;
 final class SnapshotFiles {
     private static final String METADATA = "_metadata";
 
-    /** Flink lays retained checkpoints out as {@code <dir>/<job id>/chk-<n>/_metadata}. */
+    /**
+     * Flink lays retained checkpoints out as {@code <dir>/<job id>/chk-<n>/_metadata}. The newest is the one whose
+     * {@code _metadata} was written last; on a tie (object stores keep modification times to the second) the higher
+     * checkpoint number, which a job restored from a checkpoint or savepoint continues counting.
+     */
     Optional<RetainedSnapshot> latestCheckpoint(String checkpointDirectory) {
         RetainedSnapshot newest = null;
+        long newestNumber = -1;
         for (FileStatus job : list(withoutEntropyMarker(new Path(checkpointDirectory)))) {
             if (!job.isDir()) {
                 continue;
@@ -33,12 +38,23 @@ final class SnapshotFiles {
                     continue;
                 }
                 Optional<RetainedSnapshot> found = completed(chk.getPath());
-                if (found.isPresent() && (newest == null || found.get().completedAt().isAfter(newest.completedAt()))) {
+                long number = checkpointNumber(chk.getPath().getName());
+                if (found.isPresent() && (newest == null || found.get().completedAt().isAfter(newest.completedAt())
+                        || found.get().completedAt().equals(newest.completedAt()) && number > newestNumber)) {
                     newest = found.get();
+                    newestNumber = number;
                 }
             }
         }
         return Optional.ofNullable(newest);
+    }
+
+    private static long checkpointNumber(String name) {
+        try {
+            return Long.parseLong(name.substring("chk-".length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** Flink writes a savepoint into {@code <dir>/savepoint-<id>/}. */
