@@ -184,7 +184,9 @@ public final class FlinkCluster {
                 }
             }
             Optional<ClusterStatus.Overview> overview = rest.overview();
-            if (overview.isPresent() && overview.get().taskManagerIds().containsAll(taskManagers)) {
+            // Both views agree: /taskmanagers lists every one, and /overview (answered from a cache) counts them.
+            if (overview.isPresent() && overview.get().taskManagerIds().containsAll(taskManagers)
+                    && overview.get().taskManagers() >= taskManagers.size()) {
                 return;
             }
             if (System.nanoTime() > deadline) {

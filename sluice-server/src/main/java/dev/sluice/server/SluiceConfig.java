@@ -119,8 +119,9 @@ public record SluiceConfig(
             if (t.type() != null && !t.type().equals("flink-session")) {
                 errors.add(new SpecError(at + ".type", 0, 0, "unknown type '" + t.type() + "'; expected flink-session"));
             }
-            if (t.rest() == null || !(t.rest().startsWith("http://") || t.rest().startsWith("https://"))) {
-                errors.add(new SpecError(at + ".rest", 0, 0, "required: the cluster's REST address, http://host:port"));
+            String restProblem = restProblem(t.rest());
+            if (restProblem != null) {
+                errors.add(new SpecError(at + ".rest", 0, 0, restProblem));
             }
         }
         if (store != null) {
@@ -164,6 +165,25 @@ public record SluiceConfig(
         if (snapshotEntropy() && (marker.isEmpty() || marker.contains("/") || location.contains(marker))) {
             errors.add(new SpecError("snapshots.location", 0, 0, "the entropy key '" + marker + "' (s3.entropy.key) "
                     + "must be a plain name that the location does not contain, or set snapshots.entropy: false"));
+        }
+    }
+
+    /** Why a target's REST address is unusable, or null: Sluice speaks plain HTTP to http://host:port. */
+    static String restProblem(String rest) {
+        if (rest == null) {
+            return "required: the cluster's REST address, http://host:port";
+        }
+        try {
+            java.net.URI uri = new java.net.URI(rest);
+            if ("https".equals(uri.getScheme())) {
+                return "https is not supported yet; give the cluster's plain http://host:port REST address";
+            }
+            if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1) {
+                return "expected http://host:port, got \"" + rest + "\"";
+            }
+            return null;
+        } catch (java.net.URISyntaxException e) {
+            return "expected http://host:port, got \"" + rest + "\": " + e.getReason();
         }
     }
 

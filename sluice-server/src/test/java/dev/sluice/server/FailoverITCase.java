@@ -26,6 +26,7 @@ class FailoverITCase {
     @Test
     void taskManagerAndJobManagerCrashesLoseAndDuplicateNothing() throws Exception {
         // Under target/, not the temporary directory: the cluster's logs stay for a look after a failure.
+        RemoteClusters.stop(FlinkCluster.at(Path.of("target", "flink-failover"))); // left over by an aborted run
         FlinkCluster cluster = RemoteClusters.start(Path.of("target", "flink-failover"), 2, 2);
         try (SluiceServer server = SluiceServer.start(SluiceConfig.defaults().withDataDir(dir.resolve("sluice").toString())
                 .withPort(0).withTargets(List.of(

@@ -69,6 +69,7 @@ class PostgresStoreITCase {
         JsonNode versions;
         List<JsonNode> events;
         int snapshots;
+        String firstJob;
         try (SluiceServer first = SluiceServer.start(config)) {
             TestApi api = api(first);
             JsonNode info = api.get("/api/v1/info").json();
@@ -89,6 +90,7 @@ class PostgresStoreITCase {
             snapshots = api.get(DEPLOYMENT + "/snapshots").json().path("items").size();
             assertThat(versions).hasSize(2);
             assertThat(snapshots).as("the upgrade's savepoint").isPositive();
+            firstJob = api.deployment("pg-sums").path("status").path("jobId").asText();
         }
         assertThat(dir.resolve("data").resolve("db")).as("no H2 database beside PostgreSQL").doesNotExist();
 
@@ -99,10 +101,15 @@ class PostgresStoreITCase {
             assertThat(api.get(DEPLOYMENT + "/snapshots").json().path("items").size())
                     .isGreaterThanOrEqualTo(snapshots);
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> api.phase("pg-sums").equals("running"));
+            // The first server's job went with its embedded cluster: the second starts a new one, from that state.
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                JsonNode status = api.deployment("pg-sums").path("status");
+                return status.path("phase").asText().equals("running")
+                        && !status.path("jobId").asText().equals(firstJob);
+            });
             JsonNode status = api.deployment("pg-sums").path("status");
             assertThat(status.path("version").asInt()).isEqualTo(2);
-            assertThat(status.path("restoredFrom").asText()).as("carried on from its state").isNotEmpty();
+            assertThat(status.path("restoredFrom").asText()).as("carried on from its state").contains("/chk-");
             assertThat(api.post(DEPLOYMENT + "/cancel", null).status()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(30)).until(() -> api.phase("pg-sums").equals("cancelled"));
         }
