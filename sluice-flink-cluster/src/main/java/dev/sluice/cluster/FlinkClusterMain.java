@@ -112,7 +112,11 @@ public final class FlinkClusterMain implements Runnable {
                     out.println("(Asked for " + taskManagers + " taskmanagers x " + slots + " slots on port " + restPort
                             + "; run 'stop' first to change it.)");
                 }
+                warnKeptConfiguration(out);
                 return 0;
+            }
+            if (outcome == FlinkCluster.StartOutcome.REPAIRED) {
+                warnKeptConfiguration(out);
             }
             if (waitSeconds > 0) {
                 try {
@@ -127,6 +131,14 @@ public final class FlinkClusterMain implements Runnable {
                     outcome == FlinkCluster.StartOutcome.STARTED ? "Started" : "Restarted the missing processes of",
                     describe(shape), (System.nanoTime() - began) / 1e9, cluster.dir().resolve("log"));
             return 0;
+        }
+
+        /** -D options are written at a fresh start only: a running cluster keeps the configuration it started with. */
+        private void warnKeptConfiguration(PrintWriter out) {
+            if (!flinkConfig.isEmpty()) {
+                out.println("(The -D options were not applied: the running processes keep "
+                        + dir.dir.resolve("conf").resolve("config.yaml") + " as it was at the start; run 'stop' first.)");
+            }
         }
 
         private void require(boolean ok, String message) {

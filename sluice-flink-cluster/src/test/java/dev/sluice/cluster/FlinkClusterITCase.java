@@ -124,6 +124,16 @@ class FlinkClusterITCase {
         assertThat(cluster.pid(Member.jobManager())).hasValue(jobManager);
         assertThat(cluster.shape().orElseThrow()).isEqualTo(new ClusterShape(2, 1, restPort,
                 cluster.shape().orElseThrow().rpcPort()));
+
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cli = FlinkClusterMain.commandLine();
+        cli.setOut(new java.io.PrintWriter(out, true));
+        int exitCode = cli.execute("start", "--dir", DIR.toString(), "--taskmanagers", "2", "--slots", "1",
+                "--rest-port", String.valueOf(restPort), "-D", "s3.endpoint=http://elsewhere:9000");
+        assertThat(exitCode).isZero();
+        assertThat(out.toString()).contains("Already running", "The -D options were not applied");
+        assertThat(DIR.resolve("conf/config.yaml")).content().doesNotContain("elsewhere");
+        assertThat(cluster.pid(Member.jobManager())).hasValue(jobManager);
     }
 
     @Test
