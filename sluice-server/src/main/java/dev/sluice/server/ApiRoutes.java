@@ -119,11 +119,17 @@ final class ApiRoutes {
 
     private void apply(Context ctx) {
         ApplyResult result = deployments.apply(ctx.body(), namespace(ctx), actor(ctx));
+        ctx.status(result.outcome() == ApplyResult.Outcome.CREATED ? HttpStatus.CREATED : HttpStatus.OK)
+                .json(applied(result));
+    }
+
+    /** What apply, scale and fork answer: {@code {"result", "version", "deployment"}}. */
+    private Map<String, Object> applied(ApplyResult result) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("result", result.outcome().name().toLowerCase(java.util.Locale.ROOT));
         body.put("version", result.version());
         body.put("deployment", resources.deployment(deployments.require(result.key())));
-        ctx.status(result.outcome() == ApplyResult.Outcome.CREATED ? HttpStatus.CREATED : HttpStatus.OK).json(body);
+        return body;
     }
 
     private void scale(Context ctx) {
@@ -131,12 +137,7 @@ final class ApiRoutes {
             throw new InvalidSpecException(new SpecError("parallelism", 0, 0, "required: the new parallelism"));
         }
         int parallelism = intParam(ctx, "parallelism", 0, 1, dev.sluice.model.PipelineSpec.MAX_PARALLELISM);
-        ApplyResult result = deployments.scale(key(ctx), parallelism, actor(ctx));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("result", result.outcome().name().toLowerCase(java.util.Locale.ROOT));
-        body.put("version", result.version());
-        body.put("deployment", resources.deployment(deployments.require(result.key())));
-        ctx.json(body);
+        ctx.json(applied(deployments.scale(key(ctx), parallelism, actor(ctx))));
     }
 
     private void fork(Context ctx) {
@@ -145,12 +146,9 @@ final class ApiRoutes {
             throw new InvalidSpecException(new SpecError("as", 0, 0,
                     "the fork's name must be a lower-case DNS label, got " + (as == null ? "nothing" : "\"" + as + "\"")));
         }
-        ApplyResult result = deployments.fork(key(ctx), as, ctx.queryParam("snapshot"), ctx.body(), actor(ctx));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("result", "created");
-        body.put("version", result.version());
-        body.put("deployment", resources.deployment(deployments.require(result.key())));
-        ctx.status(HttpStatus.CREATED).json(body);
+        // A fork always creates its deployment (an existing name is a conflict): result "created".
+        ctx.status(HttpStatus.CREATED)
+                .json(applied(deployments.fork(key(ctx), as, ctx.queryParam("snapshot"), ctx.body(), actor(ctx))));
     }
 
     private void diff(Context ctx) {

@@ -3,7 +3,6 @@ package dev.sluice.engine.flink;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.control.engine.CompiledPipeline;
 import dev.sluice.control.engine.EngineException;
-import dev.sluice.model.Json;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -40,12 +39,7 @@ final class ConnectorJars {
 
     /** Identifiers of the connectors and formats a compiled plan's tables use, sorted. */
     static Set<String> identifiers(CompiledPipeline pipeline) {
-        JsonNode plan;
-        try {
-            plan = Json.MAPPER.readTree(pipeline.plan());
-        } catch (IOException e) {
-            throw new EngineException("not a compiled plan: " + e.getMessage(), e);
-        }
+        JsonNode plan = PlanSinks.readPlan(pipeline);
         Set<String> found = new TreeSet<>();
         for (JsonNode options : plan.findValues("options")) {
             options.fields().forEachRemaining(option -> {

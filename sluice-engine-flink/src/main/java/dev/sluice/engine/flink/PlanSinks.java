@@ -13,13 +13,17 @@ import java.util.List;
 final class PlanSinks {
     private PlanSinks() {}
 
-    static List<SinkInfo> of(CompiledPipeline pipeline) {
-        JsonNode plan;
+    /** A compiled plan's JSON tree; also what {@link ConnectorJars} reads. */
+    static JsonNode readPlan(CompiledPipeline pipeline) {
         try {
-            plan = Json.MAPPER.readTree(pipeline.plan());
+            return Json.MAPPER.readTree(pipeline.plan());
         } catch (IOException e) {
             throw new EngineException("not a compiled plan: " + e.getMessage(), e);
         }
+    }
+
+    static List<SinkInfo> of(CompiledPipeline pipeline) {
+        JsonNode plan = readPlan(pipeline);
         List<SinkInfo> sinks = new ArrayList<>();
         for (JsonNode node : plan.path("nodes")) {
             if (!node.path("type").asText().startsWith("stream-exec-sink")) {
