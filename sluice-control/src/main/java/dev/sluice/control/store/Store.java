@@ -180,11 +180,14 @@ public final class Store implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (ownerLock != null) {
-            try {
-                ownerLock.close();
+            // Unlock explicitly: closing a pooled connection only returns it to the pool, and even a closed session
+            // lets go of its locks only once the server has noticed, after close() returned.
+            try (var st = ownerLock.createStatement()) {
+                st.execute("SELECT pg_advisory_unlock(" + OWNER_LOCK + ")");
             } catch (SQLException e) {
-                // the session ends with the pool anyway, and the lock with it
+                // the session ends with the pool below, and the lock with it
             }
+            closeQuietly(ownerLock);
             ownerLock = null;
         }
         onClose.run();
