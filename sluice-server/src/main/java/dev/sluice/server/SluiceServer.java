@@ -56,7 +56,7 @@ public final class SluiceServer implements AutoCloseable {
     private EmbeddedFlink flink;
     private Store store;
     private Targets targets;
-    private Reconciler reconciler;
+    private volatile Reconciler reconciler;
     private DeploymentService deployments;
     private Javalin http;
     private PrometheusMeterRegistry metrics;
@@ -90,7 +90,16 @@ public final class SluiceServer implements AutoCloseable {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
         });
         http.get("/healthz", ctx -> ctx.result("ok"));
-        http.get("/readyz", ctx -> ctx.status(ready.get() ? 200 : 503).result(ready.get() ? "ready" : "starting"));
+        http.get("/readyz", ctx -> {
+            String problem = reconciler == null ? null : reconciler.ownershipProblem();
+            if (!ready.get()) {
+                ctx.status(503).result("starting");
+            } else if (problem != null) {
+                ctx.status(503).result("not reconciling: " + problem);
+            } else {
+                ctx.result("ready");
+            }
+        });
         http.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
         http.start("127.0.0.1", config.httpPort());
         started.add(http::stop);

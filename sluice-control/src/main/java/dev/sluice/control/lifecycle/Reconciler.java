@@ -58,6 +58,8 @@ public final class Reconciler implements AutoCloseable {
     /** How often to look while a deployment is starting, suspending or upgrading. */
     private static final Duration SETTLING_INTERVAL = Duration.ofMillis(200);
     private volatile Duration interval = Duration.ofSeconds(1);
+    /** Why the last pass did nothing: the store's owner lock could not be confirmed. */
+    private volatile String ownershipProblem;
 
     public Reconciler(Store store, Targets targets, SnapshotLayout layout, Events events, DeploymentLocks locks,
             Clock clock) {
@@ -133,8 +135,14 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
-    /** One pass over all deployments; true when one of them is still between phases. */
+    /**
+     * One pass over all deployments; true when one of them is still between phases. Nothing is done while another
+     * control plane owns the store.
+     */
     public boolean pass() {
+        if (!confirmOwner()) {
+            return false;
+        }
         boolean settling = false;
         for (DeploymentRow listed : store.deployments(null)) {
             DeploymentKey key = listed.key();
@@ -148,6 +156,31 @@ public final class Reconciler implements AutoCloseable {
             }
         }
         return settling;
+    }
+
+    /** Why passes do nothing now (another server owns the store, or it cannot be reached), or null. */
+    public String ownershipProblem() {
+        return ownershipProblem;
+    }
+
+    /** False, with one error logged until it changes, while this process cannot confirm it owns the store. */
+    private boolean confirmOwner() {
+        try {
+            if (store.confirmOwner()) {
+                LOG.warn("the connection holding the metadata store's owner lock was lost; the lock is taken again");
+            }
+        } catch (IllegalStateException e) {
+            if (!e.getMessage().equals(ownershipProblem)) {
+                LOG.error("not reconciling: {}", e.getMessage());
+            }
+            ownershipProblem = e.getMessage();
+            return false;
+        }
+        if (ownershipProblem != null) {
+            LOG.info("reconciling again: this server owns the metadata store");
+            ownershipProblem = null;
+        }
+        return true;
     }
 
     private void reconcile(DeploymentRow row) {

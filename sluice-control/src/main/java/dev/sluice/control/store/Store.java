@@ -35,6 +35,7 @@ public final class Store implements AutoCloseable {
 
     /** The advisory lock key of the control plane that owns a PostgreSQL database ("sluice" in ASCII). */
     static final long OWNER_LOCK = 0x736c75696365L;
+    private static final int OWNER_CHECK_TIMEOUT_SECONDS = 5;
 
     private static final String DEPLOYMENT_COLUMNS = "namespace, name, uid, labels, desired_state, spec_version, phase, "
             + "running_version, job_id, job_attempt, restored_from, error, has_state, pending_snapshot, restore_override, last_stable_version, rolling_back, "
@@ -45,6 +46,8 @@ public final class Store implements AutoCloseable {
     private final DataSource dataSource;
     private final Runnable onClose;
     private Connection ownerLock;
+    /** Whether this store was opened, or locked, as the database's owner; stays so while the lock is being re-taken. */
+    private boolean owner;
 
     public Store(DataSource dataSource) {
         this(dataSource, () -> {});
@@ -57,6 +60,7 @@ public final class Store implements AutoCloseable {
     /** With {@code ownerLock}, a connection holding the owner lock: taken before the migrations run. */
     private Store(DataSource dataSource, Runnable onClose, Connection ownerLock) {
         this.ownerLock = ownerLock;
+        this.owner = ownerLock != null;
         Flyway.configure().dataSource(dataSource)
                 .locations("classpath:db/migration", "classpath:db/vendor/" + vendor(dataSource))
                 .load().migrate();
@@ -73,10 +77,38 @@ public final class Store implements AutoCloseable {
      * @throws IllegalStateException when another process holds it
      */
     public synchronized void lockAsOwner() {
-        if (ownerLock != null || !"postgresql".equals(vendor(dataSource))) {
+        if (owner || !"postgresql".equals(vendor(dataSource))) {
             return;
         }
         ownerLock = takeOwnerLock(dataSource);
+        owner = true;
+    }
+
+    /**
+     * Checks, before the control plane acts, that this process still owns the database (see {@link #lockAsOwner}). A
+     * database restart or a dropped connection ends the session and its lock without a word; then the lock is taken
+     * again on a new connection, unless another server took it meanwhile.
+     *
+     * @return true when the lock had been lost and was taken again
+     * @throws IllegalStateException when another process holds the lock now, or the database cannot be reached
+     */
+    public synchronized boolean confirmOwner() {
+        if (!owner) {
+            return false;
+        }
+        if (ownerLock != null) {
+            try {
+                if (ownerLock.isValid(OWNER_CHECK_TIMEOUT_SECONDS)) {
+                    return false; // a live session keeps its session-level locks
+                }
+            } catch (SQLException e) {
+                // not valid: take it again below
+            }
+            closeQuietly(ownerLock);
+            ownerLock = null;
+        }
+        ownerLock = takeOwnerLock(dataSource);
+        return true;
     }
 
     /** A connection that holds the owner lock; the lock goes when the connection closes. */
@@ -190,6 +222,7 @@ public final class Store implements AutoCloseable {
             closeQuietly(ownerLock);
             ownerLock = null;
         }
+        owner = false;
         onClose.run();
     }
 

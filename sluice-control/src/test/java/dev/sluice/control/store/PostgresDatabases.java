@@ -93,6 +93,29 @@ public final class PostgresDatabases implements AutoCloseable {
         return server.getPostgresDatabase();
     }
 
+    /**
+     * Ends the database session that holds Sluice's owner lock, as a database restart or a dropped connection would,
+     * and returns once it is gone (the lock with it); returns how many sessions ended.
+     */
+    public int endOwnerLockSession(String database) {
+        String sql = "SELECT pg_terminate_backend(l.pid, 10000) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+                + " WHERE l.locktype = 'advisory' AND l.granted AND d.datname = '" + database + "'"
+                + " AND l.classid = " + (Store.OWNER_LOCK >>> 32) + " AND l.objid = " + (Store.OWNER_LOCK & 0xffffffffL);
+        try (Connection c = superuser().getConnection(); Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery(sql)) {
+            int ended = 0;
+            while (rs.next()) {
+                if (!rs.getBoolean(1)) {
+                    throw new IllegalStateException("the owner lock's session did not end within 10 s");
+                }
+                ended++;
+            }
+            return ended;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
     private void executeAsSuperuser(String sql) {
         try (Connection c = superuser().getConnection(); Statement s = c.createStatement()) {
             s.execute(sql);

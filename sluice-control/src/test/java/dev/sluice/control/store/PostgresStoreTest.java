@@ -139,6 +139,38 @@ class PostgresStoreTest extends StoreContract {
         postgres.dropDatabase(name);
     }
 
+    @Test
+    void anOwnerWhoseSessionEndedTakesTheLockAgainUnlessAnotherServerHasIt() {
+        String name = postgres.createDatabase();
+        String url = postgres.url(name);
+        Store first = Store.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        Store second = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        Store reader = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        assertThat(first.confirmOwner()).as("a live session keeps its lock").isFalse();
+        assertThat(reader.confirmOwner()).as("a store not opened as owner has nothing to confirm").isFalse();
+
+        // The database dropped the owner's session (a restart, a network cut): the owner takes the lock again.
+        assertThat(postgres.endOwnerLockSession(name)).isEqualTo(1);
+        assertThat(first.confirmOwner()).isTrue();
+        assertThatThrownBy(second::lockAsOwner).hasMessageContaining("another Sluice server uses this metadata database");
+
+        // It goes again, and another server is quicker: the first must not go on as if it still owned the database.
+        assertThat(postgres.endOwnerLockSession(name)).isEqualTo(1);
+        second.lockAsOwner();
+        assertThatThrownBy(first::confirmOwner).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("another Sluice server uses this metadata database");
+        assertThatThrownBy(first::confirmOwner).as("asking again does not make it the owner")
+                .hasMessageContaining("another Sluice server uses this metadata database");
+
+        second.close();
+        assertThat(first.confirmOwner()).isTrue();
+        assertThat(first.confirmOwner()).isFalse();
+        first.close();
+        reader.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> connectionsTo(name) == 0);
+        postgres.dropDatabase(name);
+    }
+
     private static long connectionsTo(String database) {
         return queryLong(postgres.superuser(),
                 "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '" + database + "'");

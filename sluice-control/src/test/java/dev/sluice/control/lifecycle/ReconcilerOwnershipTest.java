@@ -1,0 +1,70 @@
+package dev.sluice.control.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.control.ManualClock;
+import dev.sluice.control.engine.TestingEngine;
+import dev.sluice.control.store.PostgresDatabases;
+import dev.sluice.control.store.Store;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A control plane on PostgreSQL acts only while it holds the database's owner lock: when its session ends and another
+ * server takes the lock meanwhile, its passes do nothing (and say why) until the lock is its own again.
+ */
+class ReconcilerOwnershipTest {
+    private static PostgresDatabases postgres;
+
+    @BeforeAll
+    static void startPostgres() {
+        postgres = PostgresDatabases.start();
+    }
+
+    @AfterAll
+    static void stopPostgres() {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void passesDoNothingWhileAnotherServerOwnsTheStore() {
+        String database = postgres.createDatabase();
+        String url = postgres.url(database);
+        ManualClock clock = new ManualClock(Instant.parse("2025-03-01T12:00:00Z"));
+        TestingEngine engine = new TestingEngine(clock);
+        Targets targets = new Targets(List.of(engine));
+        DeploymentLocks locks = new DeploymentLocks();
+        try (Store store = Store.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+                Store wakeStore = LifecycleFixture.emptyStore();
+                Reconciler wakeOnly = new Reconciler(wakeStore, targets, LifecycleFixture.LAYOUT,
+                        new Events(wakeStore, clock), locks, clock);
+                Reconciler reconciler = new Reconciler(store, targets, LifecycleFixture.LAYOUT, new Events(store, clock),
+                        locks, clock)) {
+            DeploymentService service = new DeploymentService(store, targets, LifecycleFixture.LAYOUT,
+                    new Events(store, clock), locks, wakeOnly, Map.of(), clock);
+            service.apply(LifecycleFixture.YAML, "default", "alice");
+
+            postgres.endOwnerLockSession(database);
+            Store other = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+            other.lockAsOwner();
+            reconciler.pass();
+            reconciler.pass();
+            assertThat(engine.aliveJobs()).as("nothing submitted while another server owns the store").isEmpty();
+            assertThat(store.deployment(LifecycleFixture.KEY).orElseThrow().jobId).isNull();
+            assertThat(reconciler.ownershipProblem()).contains("another Sluice server uses this metadata database");
+
+            other.close();
+            reconciler.pass();
+            assertThat(reconciler.ownershipProblem()).isNull();
+            assertThat(store.deployment(LifecycleFixture.KEY).orElseThrow().jobId).isNotNull();
+            assertThat(engine.aliveJobs()).hasSize(1);
+        }
+        postgres.dropDatabase(database);
+    }
+}
