@@ -61,6 +61,7 @@ public class FlinkEngine implements Engine {
     private final SnapshotFiles files = new SnapshotFiles();
     private final RestoreChecker restoreChecker = new RestoreChecker();
     private final boolean shipConnectors;
+    private final JobRecords records;
 
     /**
      * @param base Flink options every job of this target gets (state backend, memory, ...); a spec's
@@ -86,6 +87,7 @@ public class FlinkEngine implements Engine {
         this.target = target;
         this.shipConnectors = shipConnectors;
         this.rest = rest;
+        this.records = new JobRecords(rest);
         this.base = new Configuration(base);
         this.base.set(RestOptions.ADDRESS, rest.getHost());
         this.base.set(RestOptions.PORT, rest.getPort());
@@ -197,18 +199,16 @@ public class FlinkEngine implements Engine {
         }
         JobState state = state(details);
         String failure = state == JobState.FAILED ? failure(jobId) : null;
-        long in = 0;
-        long out = 0;
-        for (JobDetailsInfo.JobVertexDetailsInfo v : details.getJobVertexInfos()) {
-            if (v.getName().startsWith("Source")) {
-                in += v.getJobVertexMetrics().getRecordsWritten();
-            }
-            if (v.getName().contains("Sink") || v.getName().contains("Writer")) {
-                out += v.getJobVertexMetrics().getRecordsRead();
-            }
+        JobRecords.Counts counts = JobRecords.Counts.UNKNOWN;
+        if (details.getJobStatus().isGloballyTerminalState()) {
+            records.forget(jobId);
+        } else {
+            counts = records.of(jobId, details.getJobVertexInfos().stream()
+                    .map(v -> v.getJobVertexID().toString()).toList());
         }
         Long restarted = details.getTimestamps().get(JobStatus.RESTARTING);
-        return new JobObservation(state, failure, in, out, restarted == null || restarted <= 0 ? null : restarted);
+        return new JobObservation(state, failure, counts.in(), counts.out(),
+                restarted == null || restarted <= 0 ? null : restarted);
     }
 
     private static JobState state(JobDetailsInfo details) {

@@ -68,6 +68,38 @@ class EmbeddedFlinkITCase {
         assertThat(engine.observe(JobIds.of("nobody", 1)).state()).isEqualTo(JobState.NOT_FOUND);
     }
 
+    @Test
+    void countsRecordsTheSourcesEmittedAndTheSinksWereHanded() {
+        String fast = SqlCompilerTest.SOURCE.replace("'rows-per-second' = '5'", "'rows-per-second' = '100'")
+                + SqlCompilerTest.SINK;
+        // One record out per record in: the sink never gets more than the source emitted.
+        CompiledPipeline copy = engine.compile(dev.sluice.model.PipelineSpec.ofSql(fast
+                + "INSERT INTO counts SELECT user_id, CAST(1 AS BIGINT) FROM clicks;"));
+        String copying = JobIds.of("records-copy", 1);
+        engine.submit(submission(copying, copy, dir.resolve("cp-copy").toUri().toString(), null));
+        // A count over 5 keys that passes on every tenth, chained to its sink behind a shuffle: the sink is handed a
+        // fraction of what enters its task, which counting the task's input would not show.
+        CompiledPipeline count = engine.compile(dev.sluice.model.PipelineSpec.ofSql(fast.replace("'connector' = 'datagen',",
+                "'connector' = 'datagen', 'fields.user_id.min' = '1', 'fields.user_id.max' = '5',")
+                + "INSERT INTO counts SELECT user_id, COUNT(*) FROM clicks GROUP BY user_id HAVING MOD(COUNT(*), 10) = 0;"));
+        String counting = JobIds.of("records-count", 1);
+        engine.submit(submission(counting, count, dir.resolve("cp-count").toUri().toString(), null));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.observe(copying),
+                o -> o.recordsIn() != null && o.recordsIn() >= 100 && o.recordsOut() != null && o.recordsOut() >= 100);
+        var copied = engine.observe(copying);
+        assertThat(copied.recordsOut()).isLessThanOrEqualTo(copied.recordsIn());
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.observe(counting),
+                o -> o.recordsIn() != null && o.recordsIn() >= 200 && o.recordsOut() != null && o.recordsOut() > 0);
+        var counted = engine.observe(counting);
+        assertThat(counted.recordsOut()).isLessThan(counted.recordsIn() / 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.observe(counting).recordsIn() > counted.recordsIn());
+        engine.cancel(copying);
+        engine.cancel(counting);
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.observe(counting).state() == JobState.CANCELLED);
+    }
+
     private static JobSubmission submission(String id, CompiledPipeline plan, String checkpoints, String restore) {
         return new JobSubmission(id, "test", plan, 2, Duration.ofMillis(500), checkpoints, restore, false, Map.of());
     }

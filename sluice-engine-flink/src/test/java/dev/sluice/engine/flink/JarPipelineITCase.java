@@ -76,6 +76,9 @@ public class JarPipelineITCase {
         String first = JobIds.of("jar-test", 1);
         engine.submit(submission(first, plan, checkpoints, null));
         await().atMost(Duration.ofSeconds(60)).until(() -> engine.observe(first).state() == JobState.RUNNING);
+        // DataStream operators are named as Flink names them ("Source: ...", "Sink: Writer"): counted alike.
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.observe(first),
+                o -> o.recordsIn() != null && o.recordsIn() > 0 && o.recordsOut() != null && o.recordsOut() > 0);
         String savepoint = engine.stopWithSavepoint(first, dir.resolve("sp").toUri().toString());
 
         assertThat(engine.checkRestore(plan, 2, Map.of(), savepoint).clean()).isTrue();

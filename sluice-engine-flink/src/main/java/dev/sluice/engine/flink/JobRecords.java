@@ -1,0 +1,165 @@
+package dev.sluice.engine.flink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.model.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How many records a job took in and wrote out, from Flink's operator metrics over REST: records in are what its
+ * source operators emitted, records out what its sink writers were handed. Operators, not job vertices: a vertex
+ * counts only what crosses the network, so a pipeline chained into one task would show nothing.
+ *
+ * <p>Flink's JobManager refreshes metrics every few seconds ({@code metrics.fetcher.update-interval}); the counts are
+ * asked for at most every {@link #REFRESH} per job and reused in between; a vertex whose metrics the JobManager has
+ * not fetched yet is left out. Which metrics to ask for is found once per vertex. A failed call leaves the last counts
+ * in place: metrics never make a job look unreachable.
+ */
+final class JobRecords {
+    /** Counts of one job; null when the job reported none yet. */
+    record Counts(Long in, Long out) {
+        static final Counts UNKNOWN = new Counts(null, null);
+    }
+
+    /** The metrics of one vertex to add up: its sources' records out and its sink writers' records in. */
+    private record Selection(List<String> in, List<String> out) {}
+
+    private static final Duration REFRESH = Duration.ofSeconds(3);
+    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    private static final int JOBS_REMEMBERED = 256;
+
+    private final URI rest;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private final Map<String, JobEntry> jobs = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, JobEntry> eldest) {
+            return size() > JOBS_REMEMBERED;
+        }
+    };
+
+    private static final class JobEntry {
+        final Map<String, Selection> selections = new LinkedHashMap<>();
+        Counts counts = Counts.UNKNOWN;
+        long askedAtNanos;
+    }
+
+    JobRecords(URI rest) {
+        this.rest = rest;
+    }
+
+    /** The job's counts now, or as last counted within {@link #REFRESH}. */
+    synchronized Counts of(String jobId, List<String> vertexIds) {
+        JobEntry job = jobs.computeIfAbsent(jobId, id -> new JobEntry());
+        long now = System.nanoTime();
+        if (job.askedAtNanos != 0 && now - job.askedAtNanos < REFRESH.toNanos()) {
+            return job.counts;
+        }
+        job.askedAtNanos = now;
+        long in = 0;
+        long out = 0;
+        boolean any = false;
+        for (String vertex : vertexIds) {
+            Selection selection = job.selections.get(vertex);
+            if (selection == null) {
+                Optional<Selection> found = select(jobId, vertex);
+                if (found.isEmpty()) {
+                    continue; // the JobManager has no metrics of this vertex yet: counted without it this time
+                }
+                selection = found.get();
+                job.selections.put(vertex, selection);
+            }
+            if (selection.in.isEmpty() && selection.out.isEmpty()) {
+                continue;
+            }
+            Optional<Map<String, Double>> sums = sums(jobId, vertex, selection);
+            if (sums.isEmpty()) {
+                return job.counts;
+            }
+            in += total(sums.get(), selection.in);
+            out += total(sums.get(), selection.out);
+            any = true;
+        }
+        if (any) {
+            job.counts = new Counts(in, out);
+        }
+        return job.counts;
+    }
+
+    /** Forgets a job that ended. */
+    synchronized void forget(String jobId) {
+        jobs.remove(jobId);
+    }
+
+    private Optional<Selection> select(String jobId, String vertex) {
+        return get("/jobs/" + jobId + "/vertices/" + vertex + "/subtasks/metrics").flatMap(list -> {
+            List<String> in = new ArrayList<>();
+            List<String> out = new ArrayList<>();
+            for (JsonNode metric : list) {
+                String id = metric.path("id").asText();
+                int dot = id.lastIndexOf('.');
+                if (dot <= 0 || id.indexOf(',') >= 0) {
+                    continue; // a task-level metric, or one the query's list syntax cannot name
+                }
+                String operator = id.substring(0, dot);
+                String name = id.substring(dot + 1);
+                if (name.equals("numRecordsOut") && operator.startsWith("Source__")) {
+                    in.add(id);
+                } else if (name.equals("numRecordsIn") && (operator.endsWith("__Writer") || operator.startsWith("Sink__"))) {
+                    out.add(id);
+                }
+            }
+            return list.isEmpty() ? Optional.empty() : Optional.of(new Selection(List.copyOf(in), List.copyOf(out)));
+        });
+    }
+
+    private Optional<Map<String, Double>> sums(String jobId, String vertex, Selection selection) {
+        List<String> ids = new ArrayList<>(selection.in);
+        ids.addAll(selection.out);
+        String query = URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8);
+        return get("/jobs/" + jobId + "/vertices/" + vertex + "/subtasks/metrics?agg=sum&get=" + query).map(list -> {
+            Map<String, Double> sums = new LinkedHashMap<>();
+            for (JsonNode metric : list) {
+                if (metric.path("sum").isNumber()) {
+                    sums.put(metric.path("id").asText(), metric.path("sum").asDouble());
+                }
+            }
+            return sums;
+        });
+    }
+
+    private static long total(Map<String, Double> sums, List<String> ids) {
+        double total = 0;
+        for (String id : ids) {
+            total += sums.getOrDefault(id, 0.0);
+        }
+        return Math.round(total);
+    }
+
+    private Optional<JsonNode> get(String path) {
+        HttpRequest request = HttpRequest.newBuilder(rest.resolve(path)).timeout(TIMEOUT).GET().build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return Optional.empty();
+            }
+            JsonNode body = Json.MAPPER.readTree(response.body());
+            return body.isArray() ? Optional.of(body) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+}
