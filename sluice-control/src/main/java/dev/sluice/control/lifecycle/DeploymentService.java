@@ -457,18 +457,7 @@ public final class DeploymentService {
             if (row.pendingSnapshot != null) {
                 throw new ConflictException("deployment " + key + " is already taking snapshot " + row.pendingSnapshot);
             }
-            SnapshotRow s = new SnapshotRow();
-            s.id = UUID.randomUUID().toString();
-            s.namespace = key.namespace();
-            s.name = key.name();
-            s.version = row.runningVersion;
-            s.origin = SnapshotOrigin.USER.wire();
-            s.state = SnapshotState.IN_PROGRESS.wire();
-            s.targetDir = layout.savepointDirectory(key, s.id);
-            s.jobId = row.jobId;
-            s.createdAt = clock.millis();
-            row.pendingSnapshot = s.id;
-            row.updatedAt = clock.millis();
+            SnapshotRow s = SnapshotSteps.inProgress(row, SnapshotOrigin.USER, layout, clock.millis());
             store.inTransaction(h -> {
                 store.insertSnapshot(h, s);
                 store.updateDeployment(h, row);

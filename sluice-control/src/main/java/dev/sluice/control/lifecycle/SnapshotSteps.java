@@ -110,6 +110,19 @@ final class SnapshotSteps {
         if (row.pendingSnapshot != null) {
             resolvePendingSnapshot(row, engine); // one snapshot in flight at a time; settle the older one first
         }
+        SnapshotRow s = inProgress(row, origin, layout, clock.millis());
+        store.inTransaction(h -> {
+            store.insertSnapshot(h, s);
+            store.updateDeployment(h, row);
+        });
+        return s;
+    }
+
+    /**
+     * A new snapshot of the running job, in progress, and the deployment marked as taking it: what is written before
+     * the engine is asked for the savepoint.
+     */
+    static SnapshotRow inProgress(DeploymentRow row, SnapshotOrigin origin, SnapshotLayout layout, long now) {
         SnapshotRow s = new SnapshotRow();
         s.id = UUID.randomUUID().toString();
         s.namespace = row.namespace;
@@ -119,13 +132,9 @@ final class SnapshotSteps {
         s.state = SnapshotState.IN_PROGRESS.wire();
         s.targetDir = layout.savepointDirectory(row.key(), s.id);
         s.jobId = row.jobId;
-        s.createdAt = clock.millis();
+        s.createdAt = now;
         row.pendingSnapshot = s.id;
-        row.updatedAt = clock.millis();
-        store.inTransaction(h -> {
-            store.insertSnapshot(h, s);
-            store.updateDeployment(h, row);
-        });
+        row.updatedAt = now;
         return s;
     }
 
