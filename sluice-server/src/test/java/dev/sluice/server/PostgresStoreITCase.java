@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.control.store.PostgresDatabases;
+import dev.sluice.control.store.Store;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,6 +113,27 @@ class PostgresStoreITCase {
             // The newest of the upgrade's savepoint and the checkpoints taken after it.
             assertThat(status.path("restoredFrom").asText()).as("carried on from its state")
                     .containsAnyOf("/chk-", "/savepoint-");
+
+            // The database ends the session holding the owner lock and another server takes the lock before this one
+            // takes it again: this one stops reconciling and says so, until the lock is free.
+            String database = url.substring(url.lastIndexOf('/') + 1);
+            try (Store other = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    postgres.endOwnerLockSession(database);
+                    try {
+                        other.lockAsOwner();
+                        return true;
+                    } catch (IllegalStateException e) {
+                        return false; // the server was quicker; again
+                    }
+                });
+                await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/readyz").status() == 503);
+                assertThat(api.get("/readyz").body()).contains("not reconciling: another Sluice server uses this");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/readyz").status() == 200);
+            assertThat(api.deployment("pg-sums").path("status").path("jobId").asText())
+                    .isEqualTo(status.path("jobId").asText());
+
             assertThat(api.post(DEPLOYMENT + "/cancel", null).status()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(30)).until(() -> api.phase("pg-sums").equals("cancelled"));
         }
