@@ -12,9 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,19 +43,8 @@ class PostgresStoreITCase {
 
     @TempDir
     static Path dir;
-    static PostgresDatabases postgres;
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = PostgresDatabases.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
+    @RegisterExtension
+    static final PostgresDatabases postgres = PostgresDatabases.perClass();
 
     @Test
     void aDeploymentItsVersionsAndEventsOutliveTheServerAndItRunsAgain() throws IOException {

@@ -9,28 +9,16 @@ import dev.sluice.control.store.Store;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A control plane on PostgreSQL acts only while it holds the database's owner lock: when its session ends and another
  * server takes the lock meanwhile, its passes do nothing (and say why) until the lock is its own again.
  */
 class ReconcilerOwnershipTest {
-    private static PostgresDatabases postgres;
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = PostgresDatabases.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
+    @RegisterExtension
+    static final PostgresDatabases postgres = PostgresDatabases.perClass();
 
     @Test
     void passesDoNothingWhileAnotherServerOwnsTheStore() {

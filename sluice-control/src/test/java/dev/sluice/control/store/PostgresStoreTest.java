@@ -17,9 +17,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,19 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * networked database has: credentials, a pool to close, a server that may be down.
  */
 class PostgresStoreTest extends StoreContract {
-    private static PostgresDatabases postgres;
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = PostgresDatabases.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
+    @RegisterExtension
+    static final PostgresDatabases postgres = PostgresDatabases.perClass();
 
     @Override
     protected TestDatabase createDatabase() {
