@@ -149,6 +149,11 @@ abstract class LifecycleContract {
                 assertThat(api.deployment(name).path("status").path("restoredFrom").asText()).contains("savepoint");
                 Thread.sleep(1500); // records and a checkpoint between upgrades
             }
+            // The job's records in and out, from its Kafka source's and sink's operator metrics on this target.
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                JsonNode status = api.deployment(name).path("status");
+                return status.path("recordsIn").asLong() > 0 && status.path("recordsOut").asLong() > 0;
+            });
             load.stopAndAssertExactlyOnce("upg-out", Duration.ofSeconds(60));
         }
         assertThat(api.post("/api/v1/namespaces/default/deployments/" + name + "/cancel", null).status()).isEqualTo(202);

@@ -204,7 +204,7 @@ public class FlinkEngine implements Engine {
             records.forget(jobId);
         } else {
             counts = records.of(jobId, details.getJobVertexInfos().stream()
-                    .map(v -> v.getJobVertexID().toString()).toList());
+                    .map(v -> new JobRecords.Vertex(v.getJobVertexID().toString(), v.getName())).toList());
         }
         Long restarted = details.getTimestamps().get(JobStatus.RESTARTING);
         return new JobObservation(state, failure, counts.in(), counts.out(),

@@ -22,9 +22,8 @@ import java.util.Optional;
  * counts only what crosses the network, so a pipeline chained into one task would show nothing.
  *
  * <p>Flink's JobManager refreshes metrics every few seconds ({@code metrics.fetcher.update-interval}); the counts are
- * asked for at most every {@link #REFRESH} per job and reused in between; a vertex whose metrics the JobManager has
- * not fetched yet is left out. Which metrics to ask for is found once per vertex. A failed call leaves the last counts
- * in place: metrics never make a job look unreachable.
+ * asked for at most every {@link #REFRESH} per job and reused in between. Which metrics to ask for is found once per
+ * vertex. A failed call leaves the last counts in place: metrics never make a job look unreachable.
  */
 final class JobRecords {
     /** Counts of one job; null when the job reported none yet. */
@@ -40,6 +39,7 @@ final class JobRecords {
     private static final int JOBS_REMEMBERED = 256;
 
     private final URI rest;
+    private final long refreshNanos;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final Map<String, JobEntry> jobs = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -55,42 +55,64 @@ final class JobRecords {
     }
 
     JobRecords(URI rest) {
-        this.rest = rest;
+        this(rest, REFRESH);
     }
 
-    /** The job's counts now, or as last counted within {@link #REFRESH}. */
-    synchronized Counts of(String jobId, List<String> vertexIds) {
+    /** With another interval between asks (tests ask every time). */
+    JobRecords(URI rest, Duration refresh) {
+        this.rest = rest;
+        this.refreshNanos = refresh.toNanos();
+    }
+
+    /**
+     * A job vertex, named as Flink names it: operators joined by " -> ", sources as "Source: ...", sink writers as
+     * "...: Writer" or "Sink: ...".
+     */
+    record Vertex(String id, String name) {
+        boolean hasSource() {
+            return name.startsWith("Source: ") || name.contains(" -> Source: ");
+        }
+
+        boolean hasSink() {
+            return name.contains(": Writer") || name.contains("Sink: ");
+        }
+    }
+
+    /**
+     * The job's counts now, or as last counted within {@link #REFRESH}. Counts change only once every vertex with a
+     * source or a sink has its metrics at the JobManager (early on, a vertex may list some of its operators' metrics
+     * but not all): a count of what is there would say a job wrote more than it read.
+     */
+    synchronized Counts of(String jobId, List<Vertex> vertices) {
         JobEntry job = jobs.computeIfAbsent(jobId, id -> new JobEntry());
         long now = System.nanoTime();
-        if (job.askedAtNanos != 0 && now - job.askedAtNanos < REFRESH.toNanos()) {
+        if (job.askedAtNanos != 0 && now - job.askedAtNanos < refreshNanos) {
             return job.counts;
         }
         job.askedAtNanos = now;
         long in = 0;
         long out = 0;
-        boolean any = false;
-        for (String vertex : vertexIds) {
-            Selection selection = job.selections.get(vertex);
-            if (selection == null) {
-                Optional<Selection> found = select(jobId, vertex);
-                if (found.isEmpty()) {
-                    continue; // the JobManager has no metrics of this vertex yet: counted without it this time
-                }
-                selection = found.get();
-                job.selections.put(vertex, selection);
-            }
-            if (selection.in.isEmpty() && selection.out.isEmpty()) {
+        for (Vertex vertex : vertices) {
+            if (!vertex.hasSource() && !vertex.hasSink()) {
                 continue;
             }
-            Optional<Map<String, Double>> sums = sums(jobId, vertex, selection);
+            Selection selection = job.selections.get(vertex.id());
+            if (selection == null) {
+                selection = select(jobId, vertex.id()).orElse(null);
+                if (selection == null || vertex.hasSource() && selection.in.isEmpty()
+                        || vertex.hasSink() && selection.out.isEmpty()) {
+                    return job.counts; // not all there yet: asked again next time
+                }
+                job.selections.put(vertex.id(), selection);
+            }
+            Optional<Map<String, Double>> sums = sums(jobId, vertex.id(), selection);
             if (sums.isEmpty()) {
                 return job.counts;
             }
             in += total(sums.get(), selection.in);
             out += total(sums.get(), selection.out);
-            any = true;
         }
-        if (any) {
+        if (!job.selections.isEmpty()) {
             job.counts = new Counts(in, out);
         }
         return job.counts;
@@ -119,7 +141,7 @@ final class JobRecords {
                     out.add(id);
                 }
             }
-            return list.isEmpty() ? Optional.empty() : Optional.of(new Selection(List.copyOf(in), List.copyOf(out)));
+            return Optional.of(new Selection(List.copyOf(in), List.copyOf(out)));
         });
     }
 
