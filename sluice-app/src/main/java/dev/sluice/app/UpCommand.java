@@ -14,6 +14,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,6 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "up", description = "Run Sluice: the API on 127.0.0.1 with the embedded Flink, Kafka and H2 "
         + "(or what --config names).", mixinStandardHelpOptions = true)
 public final class UpCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(UpCommand.class);
+
     @Spec
     CommandSpec spec;
 
@@ -82,6 +88,12 @@ public final class UpCommand implements Callable<Integer> {
         Demo demoParts = demo ? Demo.start(server.streams(), server.deployments(), 50) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Jobs on the embedded cluster stop with the process, and Flink warns at length about every task it
+            // tears down; they come back from their newest state at the next start.
+            LOG.info("stopping Sluice; jobs on the embedded Flink stop with it and resume from their newest state at "
+                    + "the next start, jobs on other targets keep running");
+            Configurator.setLevel("org.apache.flink", Level.ERROR);
+            Configurator.setLevel("org.apache.pekko", Level.ERROR);
             if (demoParts != null) {
                 demoParts.close();
             }
@@ -91,6 +103,7 @@ public final class UpCommand implements Callable<Integer> {
         out.println("Sluice is up.");
         out.println("  API:    http://127.0.0.1:" + server.port() + "/api/v1   (ready: /readyz, metrics: /metrics)");
         out.println("  Kafka:  " + server.streams().bootstrapServers());
+        out.println("  Flink:  " + server.targetsLine());
         out.println("  Data:   " + cfg.dataDirectory());
         if (demo) {
             out.println("  Demo:   pipeline default/ride-demand reads '" + Demo.REQUESTS + "', writes '" + Demo.DEMAND

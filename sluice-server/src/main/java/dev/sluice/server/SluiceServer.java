@@ -138,8 +138,8 @@ public final class SluiceServer implements AutoCloseable {
         reconciler.start(config.reconcileEvery());
         started.add(reconciler);
         ready.set(true);
-        LOG.info("Sluice ready in {} ms: API http://127.0.0.1:{} , Kafka {} , Flink REST {} , data {}",
-                (System.nanoTime() - t0) / 1_000_000, port(), streams.bootstrapServers(), flink.restAddress(), data);
+        LOG.info("Sluice ready in {} ms: API http://127.0.0.1:{} , Kafka {} , targets {} , data {}",
+                (System.nanoTime() - t0) / 1_000_000, port(), streams.bootstrapServers(), targetsLine(), data);
     }
 
     /**
@@ -197,6 +197,13 @@ public final class SluiceServer implements AutoCloseable {
         info.put("store", StoreFactory.describe(config));
         info.put("snapshots", Map.of("location", snapshots.location(), "entropy", snapshots.entropyMarker() != null));
         return info;
+    }
+
+    /** The targets in one line: "embedded http://... ; cluster http://... (not answering)". */
+    public String targetsLine() {
+        return targetInfo.stream().map(t -> t.get("name") + " " + t.get("rest")
+                + (Boolean.FALSE.equals(t.get("reachableAtStart")) ? " (not answering)" : ""))
+                .collect(java.util.stream.Collectors.joining(" ; "));
     }
 
     public int port() {
