@@ -13,6 +13,14 @@ public interface Engine extends AutoCloseable {
     String target();
 
     /**
+     * Whether this target's jobs go when the control plane's process ends (a cluster embedded in it): then a job not
+     * found after a restart is expected, not lost.
+     */
+    default boolean stopsWithControlPlane() {
+        return false;
+    }
+
+    /**
      * Validates a pipeline and compiles it to what {@link #submit} runs (for SQL, a compiled plan). Throws
      * {@link PipelineRejectedException} naming the statement, line and column of each problem.
      */

@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class Reconciler implements AutoCloseable {
     static final String UNREACHABLE_PREFIX = "target unreachable: ";
     static final String MISSING_TARGET_PREFIX = "target not configured: ";
+    /** Jobs this process has seen alive: one of them vanishing is a loss, whatever the target. */
+    private final java.util.Set<String> observedAlive = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Job ids submitted without an answer from the target; see {@link #startJob}. */
     private final java.util.Set<String> uncertainSubmissions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
@@ -198,6 +200,11 @@ public final class Reconciler implements AutoCloseable {
         Engine target = targets.get(spec.target());
         Engine current = runningTarget == null ? target : targets.get(runningTarget);
         JobObservation job = row.jobId == null ? JobObservation.notFound() : current.observe(row.jobId);
+        if (job.state().alive()) {
+            observedAlive.add(row.jobId);
+        } else if (row.jobId != null && job.state() != JobState.NOT_FOUND && job.state() != JobState.UNREACHABLE) {
+            observedAlive.remove(row.jobId); // ended; only a job that vanishes is looked up later
+        }
         if (job.state() == JobState.UNREACHABLE) {
             noteUnreachable(row, current, job);
             return; // nothing is known; acting now could start a second job
@@ -317,8 +324,18 @@ public final class Reconciler implements AutoCloseable {
         // first one arrived after all, Flink refuses the duplicate and the job is adopted; never two jobs.
         boolean resubmit = row.jobId != null && uncertainSubmissions.remove(row.jobId);
         if (lost && !resubmit && row.jobId != null && Phase.parse(row.phase) != Phase.PENDING) {
-            events.warning(null, key, row.runningVersion, "JobLost",
-                    "job " + row.jobId + " is no longer known to the engine; restarting from the newest snapshot", ACTOR);
+            if (engine.stopsWithControlPlane() && !observedAlive.contains(row.jobId)) {
+                events.normal(null, key, row.runningVersion, "JobLost", "job " + row.jobId + " ended with the previous "
+                        + "Sluice process (target " + engine.target() + " runs inside it); restarting from the newest "
+                        + "snapshot", ACTOR);
+            } else {
+                events.warning(null, key, row.runningVersion, "JobLost",
+                        "job " + row.jobId + " is no longer known to the engine; restarting from the newest snapshot",
+                        ACTOR);
+            }
+        }
+        if (row.jobId != null) {
+            observedAlive.remove(row.jobId);
         }
         boolean pinned = RestorePin.isPinned(row.restoreOverride);
         boolean ignoreState = !pinned && (RestorePin.NONE.equals(row.restoreOverride)

@@ -48,6 +48,8 @@ public final class TestingEngine implements Engine {
     private int savepointCount;
 
     /** An engine for the {@code embedded} target. */
+    private boolean stopsWithControlPlane;
+
     public TestingEngine(Clock clock) {
         this(PipelineSpec.EMBEDDED_TARGET, clock);
     }
@@ -62,6 +64,16 @@ public final class TestingEngine implements Engine {
     @Override
     public String target() {
         return target;
+    }
+
+    @Override
+    public synchronized boolean stopsWithControlPlane() {
+        return stopsWithControlPlane;
+    }
+
+    /** Makes this engine one whose jobs end with the control plane's process, as an embedded cluster's do. */
+    public synchronized void stopsWithControlPlane(boolean stops) {
+        stopsWithControlPlane = stops;
     }
 
     @Override

@@ -363,6 +363,30 @@ class ReconcilerTest extends LifecycleFixture {
     }
 
     @Test
+    void aJobOfAnEmbeddedTargetGoneAfterARestartIsExpectedNotLost() {
+        engine.stopsWithControlPlane(true);
+        String before = running();
+        engine.restart(); // the embedded cluster ended with the process
+
+        Store reopened = restartControlPlane();
+        new Reconciler(reopened, targets, LAYOUT, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
+        EventRow expected = reopened.events("default", "orders", 100).stream().filter(e -> e.reason.equals("JobLost"))
+                .findFirst().orElseThrow();
+        assertThat(expected.type).isEqualTo("normal");
+        assertThat(expected.message).isEqualTo("job " + before + " ended with the previous Sluice process (target "
+                + "embedded runs inside it); restarting from the newest snapshot");
+    }
+
+    @Test
+    void aJobOfAnEmbeddedTargetThatVanishesWhileSluiceRunsIsLost() {
+        engine.stopsWithControlPlane(true);
+        running();
+        engine.restart();
+        reconciler.pass();
+        assertThat(event("JobLost").type).isEqualTo("warning");
+    }
+
+    @Test
     void lostJobRestartsFromASavepointNewerThanTheRetainedCheckpoint() {
         running();
         RetainedSnapshot checkpoint = retainCheckpoint("chk-3");

@@ -61,9 +61,13 @@ public class FlinkEngine implements Engine {
     private final SnapshotFiles files = new SnapshotFiles();
     private final RestoreChecker restoreChecker = new RestoreChecker();
     private final boolean shipConnectors;
+    private final boolean inProcess;
     private final JobRecords records;
 
     /**
+     * A Flink cluster in this JVM (the embedded MiniCluster): it has Sluice's classpath, and its jobs end with the
+     * process.
+     *
      * @param base Flink options every job of this target gets (state backend, memory, ...); a spec's
      *     {@code flinkConfiguration} is applied on top.
      */
@@ -83,9 +87,10 @@ public class FlinkEngine implements Engine {
         return new FlinkEngine(target, rest, conf, true);
     }
 
-    private FlinkEngine(String target, URI rest, Configuration base, boolean shipConnectors) {
+    private FlinkEngine(String target, URI rest, Configuration base, boolean remote) {
         this.target = target;
-        this.shipConnectors = shipConnectors;
+        this.shipConnectors = remote;
+        this.inProcess = !remote;
         this.rest = rest;
         this.records = new JobRecords(rest);
         this.base = new Configuration(base);
@@ -105,6 +110,11 @@ public class FlinkEngine implements Engine {
     @Override
     public String target() {
         return target;
+    }
+
+    @Override
+    public boolean stopsWithControlPlane() {
+        return inProcess;
     }
 
     public URI restAddress() {
