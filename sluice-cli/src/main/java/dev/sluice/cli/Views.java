@@ -18,7 +18,7 @@ final class Views {
     }
 
     static Table versions(Iterable<JsonNode> items) {
-        Table table = new Table("VERSION", "PROGRAM", "PARALLELISM", "STATE", "UPGRADE", "TARGET", "AGE");
+        Table table = new Table("VERSION", "PROGRAM", "PARALLELISM", "SPEC-STATE", "UPGRADE", "TARGET", "AGE");
         for (JsonNode v : items) {
             JsonNode spec = v.path("spec");
             table.add(v.path("version"), program(spec), spec.path("parallelism"), spec.path("state"),
