@@ -104,7 +104,11 @@ public final class Store implements AutoCloseable {
             } catch (SQLException e) {
                 // not valid: take it again below
             }
-            closeQuietly(ownerLock);
+            if (dataSource instanceof HikariDataSource pool) {
+                pool.evictConnection(ownerLock); // closed, not returned to the pool for the next borrower
+            } else {
+                closeQuietly(ownerLock);
+            }
             ownerLock = null;
         }
         ownerLock = takeOwnerLock(dataSource);
