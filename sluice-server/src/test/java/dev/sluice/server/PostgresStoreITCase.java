@@ -115,10 +115,10 @@ class PostgresStoreITCase {
                         return false; // the server was quicker; again
                     }
                 });
-                await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/readyz").status() == 503);
+                await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/readyz").status() == 503);
                 assertThat(api.get("/readyz").body()).contains("not reconciling: another Sluice server uses this");
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/readyz").status() == 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/readyz").status() == 200);
             assertThat(api.deployment("pg-sums").path("status").path("jobId").asText())
                     .isEqualTo(status.path("jobId").asText());
 

@@ -172,7 +172,8 @@ public final class Reconciler implements AutoCloseable {
                 LOG.warn("the connection holding the metadata store's owner lock was lost; the lock is taken again");
             }
         } catch (IllegalStateException e) {
-            if (!e.getMessage().equals(ownershipProblem)) {
+            // Logged when the kind of problem changes, not at every pass (driver messages carry timings).
+            if (ownershipProblem == null || !kind(e.getMessage()).equals(kind(ownershipProblem))) {
                 LOG.error("not reconciling: {}", e.getMessage());
             }
             ownershipProblem = e.getMessage();
@@ -183,6 +184,11 @@ public final class Reconciler implements AutoCloseable {
             ownershipProblem = null;
         }
         return true;
+    }
+
+    private static String kind(String problem) {
+        int colon = problem.indexOf(':');
+        return colon < 0 ? problem : problem.substring(0, colon);
     }
 
     private void reconcile(DeploymentRow row) {
@@ -243,7 +249,7 @@ public final class Reconciler implements AutoCloseable {
                 && !Objects.equals(row.runningVersion, row.specVersion);
         if (moving && (job.state() == JobState.FINISHED || job.state() == JobState.CANCELLED
                 || job.state() == JobState.FAILED)) {
-            startJob(row, spec, version, target, false);
+            startJob(row, spec, version, target, null);
             return;
         }
         if (job.state().alive() && row.runningVersion != null && row.runningVersion != row.specVersion
@@ -251,7 +257,7 @@ public final class Reconciler implements AutoCloseable {
             if (row.jobId == null) {
                 // The old job is stopped and its state saved: start the new version now, not a pass later, to
                 // keep the output gap of an upgrade short.
-                startJob(row, spec, version, target, false);
+                startJob(row, spec, version, target, null);
             }
             return;
         }
@@ -276,7 +282,7 @@ public final class Reconciler implements AutoCloseable {
             case FINISHED -> writer.transition(row, Phase.FINISHED, null);
             case FAILED -> writer.transition(row, Phase.FAILED, "the job failed: " + job.failure());
             case CANCELLED -> writer.transition(row, Phase.FAILED, "the job was cancelled outside Sluice");
-            case NOT_FOUND -> startJob(row, spec, version, target, true);
+            case NOT_FOUND -> startJob(row, spec, version, target, current);
             default -> { }
         }
     }
@@ -316,17 +322,20 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
-    /** Starts a job of the wanted version; {@code lost} when the previous job vanished (rather than was stopped). */
-    private void startJob(DeploymentRow row, PipelineSpec spec, VersionRow version, Engine engine, boolean lost) {
+    /**
+     * Starts a job of the wanted version on {@code engine}; {@code lostFrom} is the target the previous job vanished
+     * from (rather than was stopped on), or null.
+     */
+    private void startJob(DeploymentRow row, PipelineSpec spec, VersionRow version, Engine engine, Engine lostFrom) {
         DeploymentKey key = row.key();
         String op = VersionSteps.operation(row);
         // A submission whose outcome is unknown (the target did not answer) goes again under the same job id: if the
         // first one arrived after all, Flink refuses the duplicate and the job is adopted; never two jobs.
         boolean resubmit = row.jobId != null && uncertainSubmissions.remove(row.jobId);
-        if (lost && !resubmit && row.jobId != null && Phase.parse(row.phase) != Phase.PENDING) {
-            if (engine.stopsWithControlPlane() && !observedAlive.contains(row.jobId)) {
+        if (lostFrom != null && !resubmit && row.jobId != null && Phase.parse(row.phase) != Phase.PENDING) {
+            if (lostFrom.stopsWithControlPlane() && !observedAlive.contains(row.jobId)) {
                 events.normal(null, key, row.runningVersion, "JobLost", "job " + row.jobId + " ended with the previous "
-                        + "Sluice process (target " + engine.target() + " runs inside it); restarting from the newest "
+                        + "Sluice process (target " + lostFrom.target() + " runs inside it); restarting from the newest "
                         + "snapshot", ACTOR);
             } else {
                 events.warning(null, key, row.runningVersion, "JobLost",
@@ -352,6 +361,8 @@ public final class Reconciler implements AutoCloseable {
         if (!resubmit) {
             row.jobAttempt += 1;
             row.jobId = JobIds.of(row.uid, row.jobAttempt);
+            row.recordsIn = null; // counts belong to a job; the new one reports its own
+            row.recordsOut = null;
         }
         boolean newVersion = !Objects.equals(row.runningVersion, row.specVersion);
         if (newVersion || row.lastStableVersion == null || row.versionStartedAt != null) {

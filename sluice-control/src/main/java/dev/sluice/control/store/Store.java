@@ -45,9 +45,14 @@ public final class Store implements AutoCloseable {
     private final Jdbi jdbi;
     private final DataSource dataSource;
     private final Runnable onClose;
-    private Connection ownerLock;
+    private OwnerSession ownerLock;
     /** Whether this store was opened, or locked, as the database's owner; stays so while the lock is being re-taken. */
     private boolean owner;
+    /** The session that held the lock until this process lost touch with it; it may hold the lock still. */
+    private OwnerSession lostSession;
+
+    /** The connection that holds the owner lock, and which server session that is (pid and start time). */
+    private record OwnerSession(Connection connection, int pid, String startedAt) {}
 
     public Store(DataSource dataSource) {
         this(dataSource, () -> {});
@@ -57,8 +62,8 @@ public final class Store implements AutoCloseable {
         this(dataSource, onClose, null);
     }
 
-    /** With {@code ownerLock}, a connection holding the owner lock: taken before the migrations run. */
-    private Store(DataSource dataSource, Runnable onClose, Connection ownerLock) {
+    /** With {@code ownerLock}, a session holding the owner lock: taken before the migrations run. */
+    private Store(DataSource dataSource, Runnable onClose, OwnerSession ownerLock) {
         this.ownerLock = ownerLock;
         this.owner = ownerLock != null;
         Flyway.configure().dataSource(dataSource)
@@ -77,7 +82,11 @@ public final class Store implements AutoCloseable {
      * @throws IllegalStateException when another process holds it
      */
     public synchronized void lockAsOwner() {
-        if (owner || !"postgresql".equals(vendor(dataSource))) {
+        if (owner) {
+            confirmOwner();
+            return;
+        }
+        if (!"postgresql".equals(vendor(dataSource))) {
             return;
         }
         ownerLock = takeOwnerLock(dataSource);
@@ -98,37 +107,101 @@ public final class Store implements AutoCloseable {
         }
         if (ownerLock != null) {
             try {
-                if (ownerLock.isValid(OWNER_CHECK_TIMEOUT_SECONDS)) {
+                if (ownerLock.connection().isValid(OWNER_CHECK_TIMEOUT_SECONDS)) {
                     return false; // a live session keeps its session-level locks
                 }
             } catch (SQLException e) {
                 // not valid: take it again below
             }
-            if (dataSource instanceof HikariDataSource pool) {
-                pool.evictConnection(ownerLock); // closed, not returned to the pool for the next borrower
-            } else {
-                closeQuietly(ownerLock);
-            }
+            // Not answering may also mean slow: the session may live on at the server, holding the lock.
+            lostSession = ownerLock;
             ownerLock = null;
+            if (dataSource instanceof HikariDataSource pool) {
+                pool.evictConnection(lostSession.connection()); // closed, not handed to the next borrower
+            } else {
+                closeQuietly(lostSession.connection());
+            }
         }
-        ownerLock = takeOwnerLock(dataSource);
+        try {
+            ownerLock = takeOwnerLock(dataSource);
+        } catch (IllegalStateException refused) {
+            if (lostSession == null || !endIfHoldingLock(lostSession)) {
+                throw refused;
+            }
+            ownerLock = takeOwnerLock(dataSource);
+        }
+        lostSession = null;
         return true;
     }
 
-    /** A connection that holds the owner lock; the lock goes when the connection closes. */
-    private static Connection takeOwnerLock(DataSource dataSource) {
+    /**
+     * Ends this process's own earlier session if the server still has it holding the owner lock (a connection that
+     * stopped answering without the server noticing); true when it did.
+     */
+    private boolean endIfHoldingLock(OwnerSession stale) {
+        String sql = "SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                + " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = " + (OWNER_LOCK >>> 32)
+                + " AND l.objid = " + (OWNER_LOCK & 0xffffffffL) + " AND l.objsubid = 1"
+                + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                + " AND l.pid = ? AND a.backend_start::text = ?";
+        try (Connection c = dataSource.getConnection(); var st = c.prepareStatement(sql)) {
+            st.setInt(1, stale.pid());
+            st.setString(2, stale.startedAt());
+            try (var rs = st.executeQuery()) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    return false;
+                }
+            }
+            // The session ends, and its locks with it, shortly after the signal.
+            for (int i = 0; i < 50; i++) {
+                try (var check = c.prepareStatement("SELECT 1 FROM pg_stat_activity WHERE pid = ? AND backend_start::text = ?")) {
+                    check.setInt(1, stale.pid());
+                    check.setString(2, stale.startedAt());
+                    try (var rs = check.executeQuery()) {
+                        if (!rs.next()) {
+                            return true;
+                        }
+                    }
+                }
+                Thread.sleep(100);
+            }
+            return false;
+        } catch (SQLException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** For tests: this process loses touch with the session holding its lock, which lives on at the server. */
+    synchronized void loseOwnerConnection() {
+        lostSession = ownerLock;
+        ownerLock = null;
+    }
+
+    /** A session that holds the owner lock; the lock goes when its connection closes. */
+    private static OwnerSession takeOwnerLock(DataSource dataSource) {
+        Connection c = null;
         try {
-            Connection c = dataSource.getConnection();
+            c = dataSource.getConnection();
             boolean locked;
-            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT pg_try_advisory_lock(" + OWNER_LOCK + ")")) {
-                locked = rs.next() && rs.getBoolean(1);
+            int pid;
+            String startedAt;
+            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT pg_try_advisory_lock(" + OWNER_LOCK
+                    + "), pg_backend_pid(), (SELECT backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid())")) {
+                rs.next();
+                locked = rs.getBoolean(1);
+                pid = rs.getInt(2);
+                startedAt = rs.getString(3);
             }
             if (!locked) {
-                c.close();
+                closeQuietly(c);
                 throw new IllegalStateException("another Sluice server uses this metadata database; one server per database");
             }
-            return c;
+            return new OwnerSession(c, pid, startedAt);
         } catch (SQLException e) {
+            closeQuietly(c);
             throw new IllegalStateException("cannot lock the metadata database: " + e.getMessage(), e);
         }
     }
@@ -195,7 +268,7 @@ public final class Store implements AutoCloseable {
             throw new IllegalStateException("cannot connect to the PostgreSQL metadata store "
                     + JdbcUrls.withoutCredentials(jdbcUrl) + ": " + driverMessage(e), e);
         }
-        Connection lock = null;
+        OwnerSession lock = null;
         try {
             lock = owned ? takeOwnerLock(pool) : null;
         } catch (RuntimeException e) {
@@ -205,7 +278,7 @@ public final class Store implements AutoCloseable {
         try {
             return new Store(pool, pool::close, lock);
         } catch (RuntimeException e) {
-            closeQuietly(lock);
+            closeQuietly(lock == null ? null : lock.connection());
             pool.close();
             throw new IllegalStateException("cannot migrate the PostgreSQL metadata store "
                     + JdbcUrls.withoutCredentials(jdbcUrl) + ": " + e.getMessage(), e);
@@ -218,12 +291,14 @@ public final class Store implements AutoCloseable {
         if (ownerLock != null) {
             // Unlock explicitly: closing a pooled connection only returns it to the pool, and even a closed session
             // lets go of its locks only once the server has noticed, after close() returned.
-            try (var st = ownerLock.createStatement()) {
+            try (var st = ownerLock.connection().createStatement()) {
+                // A database that stopped answering must not hold up the shutdown.
+                ownerLock.connection().setNetworkTimeout(Runnable::run, (int) Duration.ofSeconds(5).toMillis());
                 st.execute("SELECT pg_advisory_unlock(" + OWNER_LOCK + ")");
             } catch (SQLException e) {
                 // the session ends with the pool below, and the lock with it
             }
-            closeQuietly(ownerLock);
+            closeQuietly(ownerLock.connection());
             ownerLock = null;
         }
         owner = false;

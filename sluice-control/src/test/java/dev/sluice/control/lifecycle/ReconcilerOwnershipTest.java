@@ -39,15 +39,14 @@ class ReconcilerOwnershipTest {
             service.apply(LifecycleFixture.YAML, "default", "alice");
 
             postgres.endOwnerLockSession(database);
-            Store other = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
-            other.lockAsOwner();
-            reconciler.pass();
-            reconciler.pass();
-            assertThat(engine.aliveJobs()).as("nothing submitted while another server owns the store").isEmpty();
-            assertThat(store.deployment(LifecycleFixture.KEY).orElseThrow().jobId).isNull();
-            assertThat(reconciler.ownershipProblem()).contains("another Sluice server uses this metadata database");
-
-            other.close();
+            try (Store other = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD)) {
+                other.lockAsOwner();
+                reconciler.pass();
+                reconciler.pass();
+                assertThat(engine.aliveJobs()).as("nothing submitted while another server owns the store").isEmpty();
+                assertThat(store.deployment(LifecycleFixture.KEY).orElseThrow().jobId).isNull();
+                assertThat(reconciler.ownershipProblem()).contains("another Sluice server uses this metadata database");
+            }
             reconciler.pass();
             assertThat(reconciler.ownershipProblem()).isNull();
             assertThat(store.deployment(LifecycleFixture.KEY).orElseThrow().jobId).isNotNull();

@@ -378,6 +378,23 @@ class ReconcilerTest extends LifecycleFixture {
     }
 
     @Test
+    void aJobGoneFromARemoteTargetAfterARestartIsLost() {
+        engine.stopsWithControlPlane(true);
+        service.apply(YAML + "  target: remote\n", "default", "alice");
+        reconciler.pass();
+        remote.runAll();
+        reconciler.pass();
+        assertThat(row().phase).isEqualTo("running");
+        remote.restart(); // the cluster lost its jobs while Sluice was down
+
+        Store reopened = restartControlPlane();
+        new Reconciler(reopened, targets, LAYOUT, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
+        EventRow lost = reopened.events("default", "orders", 100).stream().filter(e -> e.reason.equals("JobLost"))
+                .findFirst().orElseThrow();
+        assertThat(lost.type).isEqualTo("warning");
+    }
+
+    @Test
     void aJobOfAnEmbeddedTargetThatVanishesWhileSluiceRunsIsLost() {
         engine.stopsWithControlPlane(true);
         running();

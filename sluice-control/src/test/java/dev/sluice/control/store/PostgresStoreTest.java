@@ -159,6 +159,24 @@ class PostgresStoreTest extends StoreContract {
         postgres.dropDatabase(name);
     }
 
+    @Test
+    void anOwnerThatLostTouchWithItsLiveSessionEndsItAndTakesTheLockAgain() {
+        String name = postgres.createDatabase();
+        String url = postgres.url(name);
+        Store first = Store.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        // The connection stops answering (a stalled network) while its session lives on at the server, lock and all:
+        // the lock is this process's own, not another server's.
+        first.loseOwnerConnection();
+        assertThat(first.confirmOwner()).isTrue();
+        assertThat(first.confirmOwner()).isFalse();
+        Store second = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        assertThatThrownBy(second::lockAsOwner).hasMessageContaining("another Sluice server uses this metadata database");
+        second.close();
+        first.close();
+        await().atMost(Duration.ofSeconds(20)).until(() -> connectionsTo(name) == 0);
+        postgres.dropDatabase(name);
+    }
+
     private static long connectionsTo(String database) {
         return queryLong(postgres.superuser(),
                 "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '" + database + "'");

@@ -23,7 +23,8 @@ import java.util.Optional;
  *
  * <p>Flink's JobManager refreshes metrics every few seconds ({@code metrics.fetcher.update-interval}); the counts are
  * asked for at most every {@link #REFRESH} per job and reused in between. Which metrics to ask for is found once per
- * vertex. A failed call leaves the last counts in place: metrics never make a job look unreachable.
+ * vertex. A failed call leaves the last counts in place (metrics never make a job look unreachable), and a JobManager
+ * that did not answer is left alone for {@link #BACKOFF}.
  */
 final class JobRecords {
     /** Counts of one job; null when the job reported none yet. */
@@ -36,10 +37,13 @@ final class JobRecords {
 
     private static final Duration REFRESH = Duration.ofSeconds(3);
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    /** After a call that got no answer, how long no metrics are asked for: the reconciler waits on these calls. */
+    private static final Duration BACKOFF = Duration.ofSeconds(30);
     private static final int JOBS_REMEMBERED = 256;
 
     private final URI rest;
     private final long refreshNanos;
+    private long quietUntilNanos;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final Map<String, JobEntry> jobs = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -86,7 +90,7 @@ final class JobRecords {
     synchronized Counts of(String jobId, List<Vertex> vertices) {
         JobEntry job = jobs.computeIfAbsent(jobId, id -> new JobEntry());
         long now = System.nanoTime();
-        if (job.askedAtNanos != 0 && now - job.askedAtNanos < refreshNanos) {
+        if (job.askedAtNanos != 0 && now - job.askedAtNanos < refreshNanos || quietUntilNanos != 0 && now - quietUntilNanos < 0) {
             return job.counts;
         }
         job.askedAtNanos = now;
@@ -137,7 +141,8 @@ final class JobRecords {
                 String name = id.substring(dot + 1);
                 if (name.equals("numRecordsOut") && operator.startsWith("Source__")) {
                     in.add(id);
-                } else if (name.equals("numRecordsIn") && (operator.endsWith("__Writer") || operator.startsWith("Sink__"))) {
+                } else if (name.equals("numRecordsIn") && (operator.endsWith("__Writer")
+                        || operator.startsWith("Sink__") && !operator.endsWith("Committer"))) {
                     out.add(id);
                 }
             }
@@ -178,6 +183,7 @@ final class JobRecords {
             JsonNode body = Json.MAPPER.readTree(response.body());
             return body.isArray() ? Optional.of(body) : Optional.empty();
         } catch (IOException e) {
+            quietUntilNanos = System.nanoTime() + BACKOFF.toNanos();
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
