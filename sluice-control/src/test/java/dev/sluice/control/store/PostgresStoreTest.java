@@ -98,8 +98,7 @@ class PostgresStoreTest extends StoreContract {
 
         opened.close();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> connectionsTo(name) == 0);
-        postgres.dropDatabase(name);
+        dropOnceClosed(name);
     }
 
     @Test
@@ -123,8 +122,7 @@ class PostgresStoreTest extends StoreContract {
         second.lockAsOwner();
         second.close();
         Store.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD).close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> connectionsTo(name) == 0);
-        postgres.dropDatabase(name);
+        dropOnceClosed(name);
     }
 
     @Test
@@ -155,8 +153,7 @@ class PostgresStoreTest extends StoreContract {
         assertThat(first.confirmOwner()).isFalse();
         first.close();
         reader.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> connectionsTo(name) == 0);
-        postgres.dropDatabase(name);
+        dropOnceClosed(name);
     }
 
     @Test
@@ -173,8 +170,13 @@ class PostgresStoreTest extends StoreContract {
         assertThatThrownBy(second::lockAsOwner).hasMessageContaining("another Sluice server uses this metadata database");
         second.close();
         first.close();
-        await().atMost(Duration.ofSeconds(20)).until(() -> connectionsTo(name) == 0);
-        postgres.dropDatabase(name);
+        dropOnceClosed(name);
+    }
+
+    /** Drops a database once every store on it has closed its connections (a pool closes them in the background). */
+    private static void dropOnceClosed(String database) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> connectionsTo(database) == 0);
+        postgres.dropDatabase(database);
     }
 
     private static long connectionsTo(String database) {
