@@ -60,8 +60,9 @@ public class FlinkEngine implements Engine {
     private final SqlCompiler compiler = new SqlCompiler();
     private final SnapshotFiles files = new SnapshotFiles();
     private final RestoreChecker restoreChecker = new RestoreChecker();
-    private final boolean shipConnectors;
-    private final boolean inProcess;
+    /** A session cluster elsewhere (connectors shipped with SQL jobs), not the MiniCluster in this JVM. */
+    private final boolean remote;
+    private final RestJson restJson;
     private final JobRecords records;
 
     /**
@@ -89,10 +90,10 @@ public class FlinkEngine implements Engine {
 
     private FlinkEngine(String target, URI rest, Configuration base, boolean remote) {
         this.target = target;
-        this.shipConnectors = remote;
-        this.inProcess = !remote;
+        this.remote = remote;
         this.rest = rest;
-        this.records = new JobRecords(rest);
+        this.restJson = new RestJson(rest);
+        this.records = new JobRecords(restJson);
         this.base = new Configuration(base);
         this.base.set(RestOptions.ADDRESS, rest.getHost());
         this.base.set(RestOptions.PORT, rest.getPort());
@@ -114,7 +115,7 @@ public class FlinkEngine implements Engine {
 
     @Override
     public boolean stopsWithControlPlane() {
-        return inProcess;
+        return !remote;
     }
 
     public URI restAddress() {
@@ -155,7 +156,7 @@ public class FlinkEngine implements Engine {
                 JobGraph graph = JarPrograms.jobGraph(s.pipeline(), conf, s.parallelism(), JobID.fromHexString(s.jobId()));
                 submitted = await("submitting job " + s.jobId(), client.submitJob(graph), CALL_TIMEOUT).toHexString();
             } else if (CompiledPipeline.SQL_PLAN.equals(s.pipeline().kind())) {
-                if (shipConnectors) {
+                if (remote) {
                     conf.set(PipelineOptions.JARS, ConnectorJars.forPlan(s.pipeline()));
                 }
                 TableEnvironment tEnv = TableEnvironment.create(
@@ -341,25 +342,13 @@ public class FlinkEngine implements Engine {
      * the cluster does not answer within a few seconds.
      */
     public Optional<Map<String, String>> clusterConfiguration() {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(3)).build();
-        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(rest.resolve("/jobmanager/config"))
-                .timeout(Duration.ofSeconds(3)).GET().build();
         try {
-            java.net.http.HttpResponse<String> response = http.send(request,
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return Optional.empty();
-            }
-            Map<String, String> options = new java.util.LinkedHashMap<>();
-            for (com.fasterxml.jackson.databind.JsonNode entry : dev.sluice.model.Json.MAPPER.readTree(response.body())) {
-                options.put(entry.path("key").asText(), entry.path("value").asText());
-            }
-            return Optional.of(options);
+            return restJson.array("/jobmanager/config").map(entries -> {
+                Map<String, String> options = new java.util.LinkedHashMap<>();
+                entries.forEach(e -> options.put(e.path("key").asText(), e.path("value").asText()));
+                return options;
+            });
         } catch (java.io.IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return Optional.empty();
         }
     }

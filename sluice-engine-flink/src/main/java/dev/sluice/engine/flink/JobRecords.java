@@ -1,13 +1,8 @@
 package dev.sluice.engine.flink;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.model.Json;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,15 +31,13 @@ final class JobRecords {
     private record Selection(List<String> in, List<String> out) {}
 
     private static final Duration REFRESH = Duration.ofSeconds(3);
-    private static final Duration TIMEOUT = Duration.ofSeconds(3);
     /** After a call that got no answer, how long no metrics are asked for: the reconciler waits on these calls. */
     private static final Duration BACKOFF = Duration.ofSeconds(30);
     private static final int JOBS_REMEMBERED = 256;
 
-    private final URI rest;
+    private final RestJson rest;
     private final long refreshNanos;
     private long quietUntilNanos;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final Map<String, JobEntry> jobs = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, JobEntry> eldest) {
@@ -58,12 +51,12 @@ final class JobRecords {
         long askedAtNanos;
     }
 
-    JobRecords(URI rest) {
+    JobRecords(RestJson rest) {
         this(rest, REFRESH);
     }
 
     /** With another interval between asks (tests ask every time). */
-    JobRecords(URI rest, Duration refresh) {
+    JobRecords(RestJson rest, Duration refresh) {
         this.rest = rest;
         this.refreshNanos = refresh.toNanos();
     }
@@ -174,19 +167,10 @@ final class JobRecords {
     }
 
     private Optional<JsonNode> get(String path) {
-        HttpRequest request = HttpRequest.newBuilder(rest.resolve(path)).timeout(TIMEOUT).GET().build();
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return Optional.empty();
-            }
-            JsonNode body = Json.MAPPER.readTree(response.body());
-            return body.isArray() ? Optional.of(body) : Optional.empty();
+            return rest.array(path);
         } catch (IOException e) {
             quietUntilNanos = System.nanoTime() + BACKOFF.toNanos();
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return Optional.empty();
         }
     }

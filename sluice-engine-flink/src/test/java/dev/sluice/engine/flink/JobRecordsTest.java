@@ -91,7 +91,7 @@ class JobRecordsTest {
                 + "{\"id\":\"numRecordsIn\"}]");
         answers.put(metrics("v2") + "?sum", "[{\"id\":\"counts[5]__Writer.numRecordsIn\",\"sum\":40.0},"
                 + "{\"id\":\"GroupAggregate[4].numRecordsIn\",\"sum\":90.0},{\"id\":\"numRecordsIn\",\"sum\":90.0}]");
-        JobRecords records = new JobRecords(rest(), Duration.ZERO);
+        JobRecords records = new JobRecords(new RestJson(rest()), Duration.ZERO);
         assertThat(records.of(JOB, List.of(SOURCE, MIDDLE, SINK))).isEqualTo(JobRecords.Counts.UNKNOWN);
 
         answers.put(metrics("v1"), "[{\"id\":\"numRecordsOut\"},{\"id\":\"Source__clicks[1].numRecordsOut\"},"
@@ -118,12 +118,12 @@ class JobRecordsTest {
         answers.put(metrics("v2") + "?sum", "[{\"id\":\"Sink__Writer.numRecordsIn\",\"sum\":5.0},"
                 + "{\"id\":\"Sink__Committer.numRecordsIn\",\"sum\":2.0}]");
         JobRecords.Vertex dataStreamSink = new JobRecords.Vertex("v2", "count -> Sink: Writer -> Sink: Committer");
-        JobRecords records = new JobRecords(rest(), Duration.ZERO);
+        JobRecords records = new JobRecords(new RestJson(rest()), Duration.ZERO);
         assertThat(records.of(JOB, List.of(SOURCE, dataStreamSink))).isEqualTo(new JobRecords.Counts(7L, 5L));
 
         server.stop(0);
         assertThat(records.of(JOB, List.of(SOURCE, dataStreamSink))).isEqualTo(new JobRecords.Counts(7L, 5L));
-        assertThat(new JobRecords(rest(), Duration.ZERO).of(JOB, List.of(SOURCE, dataStreamSink)))
+        assertThat(new JobRecords(new RestJson(rest()), Duration.ZERO).of(JOB, List.of(SOURCE, dataStreamSink)))
                 .isEqualTo(JobRecords.Counts.UNKNOWN);
     }
 }
