@@ -5,7 +5,6 @@ import dev.sluice.control.engine.Engine;
 import dev.sluice.control.engine.PipelineRejectedException;
 import dev.sluice.control.engine.RestoreCheck;
 import dev.sluice.control.engine.SnapshotGoneException;
-
 import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.SnapshotRow;
 import dev.sluice.control.store.Store;
@@ -31,9 +30,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
-import java.util.function.Function;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The user's verbs on deployments. Each validates fully before it writes, writes desired state and an event in one

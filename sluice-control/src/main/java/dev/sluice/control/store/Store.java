@@ -35,6 +35,9 @@ public final class Store implements AutoCloseable {
 
     /** The advisory lock key of the control plane that owns a PostgreSQL database ("sluice" in ASCII). */
     static final long OWNER_LOCK = 0x736c75696365L;
+    /** Conditions on a row {@code l} of pg_locks: the owner lock, granted (a bigint key is split in two halves). */
+    static final String OWNER_LOCK_GRANTED = "l.locktype = 'advisory' AND l.granted AND l.classid = " + (OWNER_LOCK >>> 32)
+            + " AND l.objid = " + (OWNER_LOCK & 0xffffffffL) + " AND l.objsubid = 1";
     private static final int OWNER_CHECK_TIMEOUT_SECONDS = 5;
 
     private static final String DEPLOYMENT_COLUMNS = "namespace, name, uid, labels, desired_state, spec_version, phase, "
@@ -140,27 +143,25 @@ public final class Store implements AutoCloseable {
      */
     private boolean endIfHoldingLock(OwnerSession stale) {
         String sql = "SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-                + " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = " + (OWNER_LOCK >>> 32)
-                + " AND l.objid = " + (OWNER_LOCK & 0xffffffffL) + " AND l.objsubid = 1"
+                + " WHERE " + OWNER_LOCK_GRANTED
                 + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                 + " AND l.pid = ? AND a.backend_start::text = ?";
-        try (Connection c = dataSource.getConnection(); var st = c.prepareStatement(sql)) {
-            st.setInt(1, stale.pid());
-            st.setString(2, stale.startedAt());
-            try (var rs = st.executeQuery()) {
+        try (Connection c = dataSource.getConnection(); var end = c.prepareStatement(sql);
+                var alive = c.prepareStatement("SELECT 1 FROM pg_stat_activity WHERE pid = ? AND backend_start::text = ?")) {
+            for (var st : List.of(end, alive)) {
+                st.setInt(1, stale.pid());
+                st.setString(2, stale.startedAt());
+            }
+            try (var rs = end.executeQuery()) {
                 if (!rs.next() || !rs.getBoolean(1)) {
                     return false;
                 }
             }
             // The session ends, and its locks with it, shortly after the signal.
             for (int i = 0; i < 50; i++) {
-                try (var check = c.prepareStatement("SELECT 1 FROM pg_stat_activity WHERE pid = ? AND backend_start::text = ?")) {
-                    check.setInt(1, stale.pid());
-                    check.setString(2, stale.startedAt());
-                    try (var rs = check.executeQuery()) {
-                        if (!rs.next()) {
-                            return true;
-                        }
+                try (var rs = alive.executeQuery()) {
+                    if (!rs.next()) {
+                        return true;
                     }
                 }
                 Thread.sleep(100);

@@ -127,8 +127,7 @@ public final class PostgresDatabases implements AutoCloseable, BeforeAllCallback
      */
     public int endOwnerLockSession(String database) {
         String sql = "SELECT pg_terminate_backend(l.pid, 10000) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
-                + " WHERE l.locktype = 'advisory' AND l.granted AND d.datname = '" + database + "'"
-                + " AND l.classid = " + (Store.OWNER_LOCK >>> 32) + " AND l.objid = " + (Store.OWNER_LOCK & 0xffffffffL);
+                + " WHERE " + Store.OWNER_LOCK_GRANTED + " AND d.datname = '" + database + "'";
         try (Connection c = superuser().getConnection(); Statement s = c.createStatement();
                 java.sql.ResultSet rs = s.executeQuery(sql)) {
             int ended = 0;
