@@ -75,6 +75,7 @@ class RemoteLifecycleITCase extends LifecycleContract {
         assertThat(remote.path("type").asText()).isEqualTo("flink-session");
         assertThat(remote.path("reachableAtStart").asBoolean()).isTrue();
         assertThat(remote.path("problems")).as(remote.toString()).isEmpty();
+        assertThat(server.targetsLine()).endsWith(" ; remote " + remote.path("rest").asText());
     }
 
     @Test

@@ -43,9 +43,27 @@ class SluiceServerITCase {
         JsonNode info = api.get("/api/v1/info").json();
         assertThat(info.path("kafka").path("bootstrapServers").asText()).startsWith("127.0.0.1:");
         assertThat(info.path("targets").get(0).path("name").asText()).isEqualTo("embedded");
+        assertThat(server.targetsLine()).as("what the banner of sluice up lists")
+                .isEqualTo("embedded " + info.path("targets").get(0).path("rest").asText());
         assertThat(api.get("/readyz").status()).isEqualTo(200);
         assertThat(api.get("/metrics").body()).contains("sluice_deployments");
         assertThat(api.get("/api/v1/openapi.yaml").body()).startsWith("openapi:");
+    }
+
+    @Test
+    void aTargetThatDoesNotAnswerAtStartIsShownAsSuch(@TempDir Path data) throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        String rest = "http://127.0.0.1:" + closed;
+        try (SluiceServer withGone = SluiceServer.start(SluiceConfig.defaults().withDataDir(data.toString()).withPort(0)
+                .withTargets(List.of(new SluiceConfig.Target("gone", "flink-session", rest))))) {
+            assertThat(withGone.targetsLine()).endsWith(" ; gone " + rest + " (not answering)");
+            JsonNode gone = new TestApi("http://127.0.0.1:" + withGone.port()).get("/api/v1/info").json()
+                    .path("targets").get(1);
+            assertThat(gone.path("reachableAtStart").asBoolean()).isFalse();
+        }
     }
 
     @Test
