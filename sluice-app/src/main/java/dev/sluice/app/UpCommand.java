@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import dev.sluice.cli.SluiceCli;
 import dev.sluice.model.InvalidSpecException;
 import dev.sluice.model.SpecError;
 import dev.sluice.server.Demo;
@@ -24,8 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice up}: runs the control plane with its parts until SIGTERM or Ctrl-C. */
-@Command(name = "up", description = "Run Sluice: the API on 127.0.0.1 with the embedded Flink, Kafka and H2 "
-        + "(or what --config names).", mixinStandardHelpOptions = true)
+@Command(name = "up", description = SluiceCli.UP_DESCRIPTION, mixinStandardHelpOptions = true)
 public final class UpCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(UpCommand.class);
 

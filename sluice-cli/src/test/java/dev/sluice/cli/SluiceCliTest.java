@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.model.Json;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,6 +41,27 @@ class SluiceCliTest {
         assertThat(cli.execute("up", "--bogus")).isEqualTo(2);
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("server started\n");
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: Unknown option: '--bogus'");
+    }
+
+    @Test
+    void aCommandLineBuildsOnlyTheVerbItNamesAndHelpListsUpFirstThenEveryVerb() {
+        PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        assertThat(SluiceCli.commandLine(sink, sink, "get", "deployments").getSubcommands()).containsOnlyKeys("get");
+        assertThat(SluiceCli.commandLine(sink, sink, "--version").getSubcommands()).isEmpty();
+        assertThat(SluiceCli.commandLine(sink, sink, "frobnicate").getSubcommands())
+                .containsKeys("apply", "get", "describe", "suspend", "resume", "cancel", "rollback", "scale", "delete",
+                        "snapshot", "diff", "fork", "compare", "tail");
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CommandLine cli = SluiceCli.withUp(SluiceCli.commandLine(new PrintStream(out, true, StandardCharsets.UTF_8),
+                sink, "--help"), new Up());
+        assertThat(cli.execute("--help")).isZero();
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertThat(help.substring(help.indexOf("Commands:"))).containsSubsequence("up", "apply", "get", "tail");
+
+        Runs.Result typo = run("sclae", "x");
+        assertThat(typo.code()).isEqualTo(2);
+        assertThat(typo.err()).contains("Did you mean: sluice scale");
     }
 
     @Test
