@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,10 +24,13 @@ final class ApplyCommand extends ClientCommand {
     public Integer call() {
         JsonNode result = api().postYaml(namespacePath() + "/deployments", read(file), source(file));
         if (!printDocument(result)) {
-            JsonNode deployment = result.path("deployment");
-            String name = qualifiedName(deployment, deployment.path("metadata").path("name").asText("?"));
-            out().println("deployment " + name + " " + result.path("result").asText("applied")
-                    + " (version " + Output.text(result.path("version")) + ")");
+            // A file of several documents is applied as a set and answered with one item per document.
+            for (JsonNode one : result.has("items") ? result.path("items") : List.of(result)) {
+                JsonNode deployment = one.path("deployment");
+                String name = qualifiedName(deployment, deployment.path("metadata").path("name").asText("?"));
+                out().println("deployment " + name + " " + one.path("result").asText("applied")
+                        + " (version " + Output.text(one.path("version")) + ")");
+            }
         }
         return 0;
     }

@@ -29,7 +29,7 @@ final class Problems {
         return new CliException(exitCode, lines);
     }
 
-    /** One {@code FILE:LINE:COLUMN: FIELD: MESSAGE} line per entry of {@code errors}, absent parts left out. */
+    /** One {@code FILE:LINE:COLUMN: [document N: ]FIELD: MESSAGE} line per entry of {@code errors}, absent parts left out. */
     static List<String> fieldErrors(JsonNode problem, String file) {
         List<String> lines = new ArrayList<>();
         for (JsonNode error : problem.path("errors")) {
@@ -45,6 +45,9 @@ final class Problems {
             }
             if (place.length() > 0) {
                 parts.add(place.toString());
+            }
+            if (error.path("document").isInt()) {
+                parts.add("document " + error.path("document").asInt());
             }
             String field = error.path("field").asText("");
             if (!field.isEmpty()) {

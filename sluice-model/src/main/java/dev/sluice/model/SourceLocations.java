@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,6 +17,7 @@ import java.util.Map;
 public final class SourceLocations {
     private final Map<String, int[]> keys = new HashMap<>();
     private final Map<String, int[]> values = new HashMap<>();
+    private final List<SpecError> duplicates = new ArrayList<>();
     private final String[] lines;
 
     private SourceLocations(String text) {
@@ -30,7 +33,12 @@ public final class SourceLocations {
                 JsonLocation at = parser.currentTokenLocation();
                 int[] position = {at.getLineNr(), at.getColumnNr()};
                 if (token == JsonToken.FIELD_NAME) {
-                    locations.keys.putIfAbsent(path, position);
+                    int[] first = locations.keys.putIfAbsent(path, position);
+                    if (first != null && !locations.underDuplicate(path)) {
+                        locations.duplicates.add(new SpecError(path, position[0], position[1], "duplicate key '"
+                                + parser.currentName() + "' (first at line " + first[0] + ", again at line "
+                                + position[0] + "); give each key once"));
+                    }
                 } else {
                     locations.values.putIfAbsent(path, position);
                 }
@@ -39,6 +47,15 @@ public final class SourceLocations {
             // Syntax errors are reported by the typed parse; a partial map still helps.
         }
         return locations;
+    }
+
+    /** Keys given twice in one mapping, each at its second place; a duplicate's own keys are not listed again. */
+    public List<SpecError> duplicates() {
+        return List.copyOf(duplicates);
+    }
+
+    private boolean underDuplicate(String path) {
+        return duplicates.stream().anyMatch(d -> path.startsWith(d.field() + "."));
     }
 
     static String dotted(String pointer) {

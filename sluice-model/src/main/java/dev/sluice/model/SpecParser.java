@@ -1,6 +1,7 @@
 package dev.sluice.model;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -11,12 +12,14 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads a pipeline YAML document strictly: unknown and mistyped fields, missing names and bad values are errors that
@@ -26,30 +29,105 @@ public final class SpecParser {
     private static final Pattern MARK = Pattern.compile("line (\\d+), column (\\d+)");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
+    // Ambiguous input is bad input: a key given twice (Jackson would keep the last) and a fraction where a whole number
+    // belongs (Jackson would truncate it) are refused.
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
 
-    /** A parsed document with the locations of its fields. */
-    public record Parsed(PipelineDocument document, SourceLocations locations, String text) {}
+    /** A parsed document with the locations of its fields, and its number in its file (1 in a file of one). */
+    public record Parsed(PipelineDocument document, SourceLocations locations, String text, int number) {
+        public Parsed(PipelineDocument document, SourceLocations locations, String text) {
+            this(document, locations, text, 1);
+        }
+    }
 
+    /**
+     * Reads a file of one or more YAML documents ({@code ---}): all of them, each checked as {@link #parse} does. Any
+     * error in any document fails the whole file, every error naming its document (when there are several) and line.
+     * Empty documents (a trailing {@code ---}) carry nothing and are passed over.
+     */
+    public List<Parsed> parseAll(String text) {
+        List<Documents.Document> documents = documents(text == null ? "" : text);
+        if (documents.isEmpty()) {
+            throw new InvalidSpecException(new SpecError("", 1, 1, "the document is empty"));
+        }
+        if (documents.size() == 1) {
+            return List.of(parse(documents.get(0).text()));
+        }
+        List<Parsed> parsed = new ArrayList<>();
+        List<SpecError> errors = new ArrayList<>();
+        for (Documents.Document document : documents) {
+            try {
+                Parsed one = parse(document.text());
+                parsed.add(new Parsed(one.document(), one.locations(), one.text(), document.number()));
+            } catch (InvalidSpecException e) {
+                e.errors().forEach(error -> errors.add(error.inDocument(document.number())));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+        return parsed;
+    }
+
+    /** Reads exactly one YAML document; a file of several is refused (see {@link #parseAll}). */
     public Parsed parse(String text) {
         if (text == null || text.lines().allMatch(l -> l.isBlank() || l.stripLeading().startsWith("#"))) {
             throw new InvalidSpecException(new SpecError("", 1, 1, "the document is empty"));
+        }
+        List<Documents.Document> documents = documents(text);
+        if (documents.size() > 1) {
+            throw new InvalidSpecException(new SpecError("", firstLine(documents.get(1).text()), 1, "the file holds "
+                    + documents.size() + " YAML documents; this takes one pipeline"));
         }
         SourceLocations locations = SourceLocations.of(text);
         PipelineDocument document;
         try {
             document = yaml.readValue(text, PipelineDocument.class);
         } catch (JsonProcessingException e) {
+            StreamReadException syntax = syntaxError(e);
+            boolean duplicate = syntax != null && String.valueOf(syntax.getOriginalMessage()).startsWith("Duplicate field");
+            if ((syntax == null || duplicate) && !locations.duplicates().isEmpty()) {
+                throw new InvalidSpecException(locations.duplicates());
+            }
             throw new InvalidSpecException(placed(e, describe(e), locations));
+        }
+        if (!locations.duplicates().isEmpty()) {
+            throw new InvalidSpecException(locations.duplicates());
         }
         List<SpecError> errors = validate(document, locations);
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
         return new Parsed(document.withDefaults(), locations, text);
+    }
+
+    /** The documents of a file; a syntax error anywhere is reported with its place, as the typed parse words it. */
+    private List<Documents.Document> documents(String text) {
+        try {
+            return Documents.split(text);
+        } catch (YAMLException notYaml) {
+            try (JsonParser tokens = yaml.getFactory().createParser(text)) {
+                while (tokens.nextToken() != null) {
+                    // read to the error
+                }
+            } catch (JsonProcessingException e) {
+                throw new InvalidSpecException(describe(e));
+            } catch (IOException e) {
+                // reported below
+            }
+            throw new InvalidSpecException(new SpecError("", 1, 1, "not valid YAML: " + notYaml.getMessage()));
+        }
+    }
+
+    private static int firstLine(String blankedDocument) {
+        String leading = blankedDocument.substring(0, blankedDocument.length() - blankedDocument.stripLeading().length());
+        return (int) leading.chars().filter(c -> c == '\n').count() + 1;
     }
 
     private static List<SpecError> validate(PipelineDocument doc, SourceLocations at) {

@@ -117,10 +117,16 @@ final class ApiRoutes {
                 ctx.method() + " is not allowed on " + ctx.path(), ctx.path(), null)));
     }
 
+    /** One document answers as {@link #applied}; several (a set, all or nothing) as {@code {"items": [...]}}. */
     private void apply(Context ctx) {
-        ApplyResult result = deployments.apply(ctx.body(), namespace(ctx), actor(ctx));
-        ctx.status(result.outcome() == ApplyResult.Outcome.CREATED ? HttpStatus.CREATED : HttpStatus.OK)
-                .json(applied(result));
+        List<ApplyResult> results = deployments.applyAll(ctx.body(), namespace(ctx), actor(ctx));
+        boolean allCreated = results.stream().allMatch(r -> r.outcome() == ApplyResult.Outcome.CREATED);
+        ctx.status(allCreated ? HttpStatus.CREATED : HttpStatus.OK);
+        if (results.size() == 1) {
+            ctx.json(applied(results.get(0)));
+        } else {
+            ctx.json(items(results.stream().map(this::applied).toList()));
+        }
     }
 
     /** What apply, scale and fork answer: {@code {"result", "version", "deployment"}}. */

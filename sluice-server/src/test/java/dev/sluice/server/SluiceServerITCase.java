@@ -106,4 +106,72 @@ class SluiceServerITCase {
         assertThat(api.get("/api/v1/namespaces/default/events").json().path("items").toString()).doesNotContain("refused");
     }
 
+    private static String suspendedPipeline(String name, String extra) {
+        return """
+                apiVersion: sluice.dev/v1
+                kind: Pipeline
+                metadata:
+                  name: %s
+                spec:
+                  state: suspended
+                  sql: |
+                    CREATE TABLE s (n BIGINT) WITH ('connector' = 'datagen');
+                    CREATE TABLE t (n BIGINT) WITH ('connector' = 'blackhole');
+                    INSERT INTO t SELECT n FROM s;
+                %s""".formatted(name, extra.indent(2));
+    }
+
+    @Test
+    void aFileOfSeveralPipelinesIsAppliedAsASetAllOrNothing() {
+        String deployments = "/api/v1/namespaces/default/deployments";
+        String first = suspendedPipeline("set-a", "");
+        String badSecond = suspendedPipeline("set-b", "parallelism: 1.5\n").replace("SELECT n FROM s;", "SELECT n FROM s WHERE;");
+
+        TestApi.Response refused = api.post(deployments, first + "---\n" + badSecond);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        JsonNode errors = refused.json().path("errors");
+        assertThat(errors).as(refused.body()).hasSize(1);
+        assertThat(errors.get(0).path("document").asInt()).isEqualTo(2);
+        assertThat(errors.get(0).path("field").asText()).isEqualTo("spec.parallelism");
+        assertThat(errors.get(0).path("line").asInt()).isEqualTo(22);
+
+        String sqlError = suspendedPipeline("set-b", "").replace("SELECT n FROM s;", "SELECT n FROM s WHERE;");
+        JsonNode sql = api.post(deployments, first + "---\n" + sqlError).json().path("errors").get(0);
+        assertThat(sql.path("document").asInt()).isEqualTo(2);
+        assertThat(sql.path("line").asInt()).isEqualTo(21);
+        assertThat(sql.path("message").asText()).contains("ends too soon, after \"WHERE\"");
+
+        TestApi.Response twice = api.post(deployments, first + "---\n" + first);
+        assertThat(twice.status()).isEqualTo(400);
+        assertThat(twice.json().path("errors").get(0).path("message").asText())
+                .isEqualTo("deployment default/set-a is also document 1; a file names each deployment once");
+        assertThat(api.get(deployments + "/set-a").status()).as("nothing applied").isEqualTo(404);
+        assertThat(api.get(deployments + "/set-b").status()).isEqualTo(404);
+
+        TestApi.Response applied = api.post(deployments, first + "---\n" + suspendedPipeline("set-b", "") + "---\n");
+        assertThat(applied.status()).as(applied.body()).isEqualTo(201);
+        assertThat(applied.json().path("items")).extracting(item -> item.path("result").asText() + " "
+                + item.path("deployment").path("metadata").path("name").asText())
+                .containsExactly("created set-a", "created set-b");
+        assertThat(api.get(deployments + "/set-b").json().path("spec").path("state").asText()).isEqualTo("suspended");
+
+        TestApi.Response again = api.post(deployments, first + "---\n" + suspendedPipeline("set-b", "parallelism: 2\n"));
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().path("items")).extracting(item -> item.path("result").asText() + " "
+                + item.path("version").asInt()).containsExactly("unchanged 1", "updated 2");
+    }
+
+    @Test
+    void keysGivenTwiceAndFractionsAreRefusedOverRest() {
+        String deployments = "/api/v1/namespaces/default/deployments";
+        TestApi.Response twice = api.post(deployments, suspendedPipeline("dup", "parallelism: -7\nparallelism: 1\n"));
+        assertThat(twice.status()).isEqualTo(400);
+        assertThat(twice.json().path("errors").get(0).path("message").asText())
+                .isEqualTo("duplicate key 'parallelism' (first at line 11, again at line 12); give each key once");
+        TestApi.Response fraction = api.post(deployments, suspendedPipeline("dup", "parallelism: 1.5\n"));
+        assertThat(fraction.status()).isEqualTo(400);
+        assertThat(fraction.json().path("errors").get(0).path("line").asInt()).isEqualTo(11);
+        assertThat(api.get(deployments + "/dup").status()).isEqualTo(404);
+    }
 }

@@ -126,84 +126,175 @@ public final class DeploymentService {
         return apply(document, key.namespace(), actor, null);
     }
 
-    private ApplyResult apply(String yaml, String namespace, String actor, ForkOrigin fork) {
-        SpecParser.Parsed parsed = parser.parse(yaml);
+    /**
+     * Applies every pipeline of a file of one or more YAML documents as a set: all are read, compiled and checked
+     * first, and if any is refused nothing is applied (each error naming its document); else all are written in one
+     * transaction. A file of one document answers as {@link #apply(String, String, String)} does.
+     */
+    public List<ApplyResult> applyAll(String yaml, String namespace, String actor) {
+        List<SpecParser.Parsed> all = parser.parseAll(yaml);
+        if (all.size() == 1) {
+            return List.of(apply(all.get(0), namespace, actor, null));
+        }
+        Map<DeploymentKey, Integer> seen = new java.util.HashMap<>();
+        List<SpecError> twice = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            DeploymentKey key = keyOf(all.get(i), namespace);
+            Integer first = seen.putIfAbsent(key, i);
+            if (first != null) {
+                twice.add(all.get(i).locations().error("metadata.name", "deployment " + key + " is also document "
+                        + all.get(first).number() + "; a file names each deployment once")
+                        .inDocument(all.get(i).number()));
+            }
+        }
+        if (!twice.isEmpty()) {
+            throw new InvalidSpecException(twice);
+        }
+        List<DeploymentKey> keys = all.stream().map(p -> keyOf(p, namespace)).sorted(
+                java.util.Comparator.comparing(DeploymentKey::namespace).thenComparing(DeploymentKey::name)).toList();
+        List<ApplyResult> results = withLocks(keys, 0, () -> {
+            List<Prepared> prepared = new ArrayList<>();
+            List<SpecError> errors = new ArrayList<>();
+            for (SpecParser.Parsed parsed : all) {
+                try {
+                    prepared.add(prepare(parsed, namespace, null));
+                } catch (InvalidSpecException e) {
+                    e.errors().forEach(error -> errors.add(error.inDocument(parsed.number())));
+                } catch (ConflictException e) {
+                    throw new ConflictException("document " + parsed.number() + ": " + e.getMessage());
+                }
+            }
+            if (!errors.isEmpty()) {
+                throw new InvalidSpecException(errors);
+            }
+            List<ApplyResult> written = new ArrayList<>();
+            store.inTransaction(h -> prepared.forEach(p -> written.add(write(h, p, actor))));
+            return written;
+        });
+        reconciler.wake();
+        return results;
+    }
+
+    private <T> T withLocks(List<DeploymentKey> sorted, int from, Supplier<T> work) {
+        return from == sorted.size() ? work.get() : locks.with(sorted.get(from), () -> withLocks(sorted, from + 1, work));
+    }
+
+    private static DeploymentKey keyOf(SpecParser.Parsed parsed, String namespace) {
         PipelineDocument doc = parsed.document();
         String ns = parsed.locations().has("metadata.namespace") ? doc.metadata().namespace() : namespace;
-        DeploymentKey key = new DeploymentKey(ns, doc.metadata().name());
+        return new DeploymentKey(ns, doc.metadata().name());
+    }
+
+    private ApplyResult apply(String yaml, String namespace, String actor, ForkOrigin fork) {
+        return apply(parser.parse(yaml), namespace, actor, fork);
+    }
+
+    private ApplyResult apply(SpecParser.Parsed parsed, String namespace, String actor, ForkOrigin fork) {
+        DeploymentKey key = keyOf(parsed, namespace);
+        ApplyResult result = locks.with(key, () -> {
+            Prepared prepared = prepare(parsed, namespace, fork);
+            if (prepared.unchanged() != null) {
+                return prepared.unchanged();
+            }
+            ApplyResult[] written = new ApplyResult[1];
+            store.inTransaction(h -> written[0] = write(h, prepared, actor));
+            return written[0];
+        });
+        reconciler.wake();
+        return result;
+    }
+
+    /**
+     * A checked change, ready to write: the deployment's row as it will be, the spec and its compiled plan (null when
+     * only the desired state changes), or, when nothing changes, the answer alone.
+     */
+    private record Prepared(DeploymentKey key, DeploymentRow current, DeploymentRow row, PipelineSpec spec,
+            boolean sameSpec, CompiledPipeline compiled, ForkOrigin fork, long now, ApplyResult unchanged) {}
+
+    /** Reads, compiles and checks one document against the deployment it names. Writes nothing; call under its lock. */
+    private Prepared prepare(SpecParser.Parsed parsed, String namespace, ForkOrigin fork) {
+        PipelineDocument doc = parsed.document();
+        DeploymentKey key = keyOf(parsed, namespace);
         PipelineSpec spec = doc.spec();
         Engine engine = targets.find(spec.target()).orElseThrow(() -> new InvalidSpecException(parsed.locations()
                 .error("spec.target", "unknown target '" + spec.target() + "'; targets: " + targets.names())));
-        return locks.with(key, () -> {
-            DeploymentRow current = store.deployment(key).orElse(null);
-            if (fork != null && current != null) {
-                throw new ConflictException("deployment " + key + " exists already; a fork needs a new name");
+        DeploymentRow current = store.deployment(key).orElse(null);
+        if (fork != null && current != null) {
+            throw new ConflictException("deployment " + key + " exists already; a fork needs a new name");
+        }
+        VersionRow currentVersion = current == null ? null : store.version(key, current.specVersion).orElseThrow();
+        PipelineSpec before = currentVersion == null ? null : Json.read(currentVersion.spec, PipelineSpec.class);
+        boolean sameSpec = before != null && SpecDiff.between(before, spec).onlyState();
+        String labels = Json.write(doc.metadata().labels());
+        if (sameSpec && before.state() == spec.state() && labels.equals(current.labels)) {
+            return new Prepared(key, current, current, spec, true, null, fork, 0,
+                    new ApplyResult(key, ApplyResult.Outcome.UNCHANGED, current.specVersion));
+        }
+        CompiledPipeline compiled = sameSpec ? null : compile(engine, spec, parsed);
+        if (current != null && !sameSpec) {
+            refuseIfStateWouldBeLost(current, before, spec, compiled, engine, parsed);
+        }
+        if (fork != null) {
+            refuseIfLost(engine.checkRestore(compiled, spec.withDefaults().parallelism(),
+                    spec.withDefaults().flinkConfiguration(), fork.location()), spec, parsed);
+        }
+        long now = clock.millis();
+        DeploymentRow row = current == null ? newRow(key, now) : current.copy();
+        row.labels = labels;
+        row.updatedAt = now;
+        setDesired(row, spec.state());
+        if (fork != null) {
+            row.restoreOverride = RestorePin.of(fork.location()); // the fork's first job restores the source's state
+            row.hasState = true;
+        }
+        return new Prepared(key, current, row, spec, sameSpec, compiled, fork, now, null);
+    }
+
+    /** Writes a prepared change: the row, a new version when the spec changed, and the events that say so. */
+    private ApplyResult write(org.jdbi.v3.core.Handle h, Prepared p, String actor) {
+        if (p.unchanged() != null) {
+            return p.unchanged();
+        }
+        DeploymentKey key = p.key();
+        DeploymentRow row = p.row();
+        PipelineSpec spec = p.spec();
+        ForkOrigin fork = p.fork();
+        // After a rollback the wanted version is not the newest: a new one takes the next free number.
+        row.specVersion = p.sameSpec() ? row.specVersion : store.latestVersion(h, key) + 1;
+        if (!p.sameSpec()) {
+            row.rollingBack = false;
+            if (fork == null && RestorePin.isPinned(row.restoreOverride)) {
+                row.restoreOverride = null;
             }
-            VersionRow currentVersion = current == null ? null : store.version(key, current.specVersion).orElseThrow();
-            PipelineSpec before = currentVersion == null ? null : Json.read(currentVersion.spec, PipelineSpec.class);
-            boolean sameSpec = before != null && SpecDiff.between(before, spec).onlyState();
-            String labels = Json.write(doc.metadata().labels());
-            if (sameSpec && before.state() == spec.state() && labels.equals(current.labels)) {
-                return new ApplyResult(key, ApplyResult.Outcome.UNCHANGED, current.specVersion);
-            }
-            CompiledPipeline compiled = sameSpec ? null : compile(engine, spec, parsed);
-            if (current != null && !sameSpec) {
-                refuseIfStateWouldBeLost(current, before, spec, compiled, engine, parsed);
-            }
+            VersionRow v = new VersionRow();
+            v.namespace = key.namespace();
+            v.name = key.name();
+            v.version = row.specVersion;
+            v.spec = Json.write(spec);
+            v.planKind = p.compiled().kind();
+            v.plan = p.compiled().plan();
+            v.createdAt = p.now();
+            store.insertVersion(h, v);
+        }
+        if (p.current() == null) {
+            store.insertDeployment(h, row);
+            events.normal(h, key, row.specVersion, "Created", "deployment created at version 1, desired state "
+                    + spec.state().wire(), actor);
             if (fork != null) {
-                refuseIfLost(engine.checkRestore(compiled, spec.withDefaults().parallelism(),
-                        spec.withDefaults().flinkConfiguration(), fork.location()), spec, parsed);
+                events.normal(h, key, 1, "Forked", "forked from " + fork.source() + ", starting from "
+                        + fork.describe(), actor);
+                events.normal(h, fork.source(), null, "ForkCreated", "forked as " + key + " from "
+                        + fork.describe(), actor);
             }
-            long now = clock.millis();
-            DeploymentRow row = current == null ? newRow(key, now) : current.copy();
-            row.labels = labels;
-            row.updatedAt = now;
-            setDesired(row, spec.state());
-            if (fork != null) {
-                row.restoreOverride = RestorePin.of(fork.location()); // the fork's first job restores the source's state
-                row.hasState = true;
-            }
-            store.inTransaction(h -> {
-                // After a rollback the wanted version is not the newest: a new one takes the next free number.
-                int version = sameSpec ? row.specVersion : store.latestVersion(h, key) + 1;
-                row.specVersion = version;
-                if (!sameSpec) {
-                    row.rollingBack = false;
-                    if (fork == null && RestorePin.isPinned(row.restoreOverride)) {
-                        row.restoreOverride = null;
-                    }
-                    VersionRow v = new VersionRow();
-                    v.namespace = key.namespace();
-                    v.name = key.name();
-                    v.version = row.specVersion;
-                    v.spec = Json.write(spec);
-                    v.planKind = compiled.kind();
-                    v.plan = compiled.plan();
-                    v.createdAt = now;
-                    store.insertVersion(h, v);
-                }
-                if (current == null) {
-                    store.insertDeployment(h, row);
-                    events.normal(h, key, row.specVersion, "Created", "deployment created at version 1, desired state "
-                            + spec.state().wire(), actor);
-                    if (fork != null) {
-                        events.normal(h, key, 1, "Forked", "forked from " + fork.source() + ", starting from "
-                                + fork.describe(), actor);
-                        events.normal(h, fork.source(), null, "ForkCreated", "forked as " + key + " from "
-                                + fork.describe(), actor);
-                    }
-                } else {
-                    store.updateDeployment(h, row);
-                    events.normal(h, key, row.specVersion, sameSpec ? "DesiredStateChanged" : "VersionCreated",
-                            sameSpec ? "desired state " + spec.state().wire()
-                                    : "version " + row.specVersion + " accepted, desired state " + spec.state().wire(),
-                            actor);
-                }
-            });
-            reconciler.wake();
-            return new ApplyResult(key, current == null ? ApplyResult.Outcome.CREATED : ApplyResult.Outcome.UPDATED,
-                    row.specVersion);
-        });
+        } else {
+            store.updateDeployment(h, row);
+            events.normal(h, key, row.specVersion, p.sameSpec() ? "DesiredStateChanged" : "VersionCreated",
+                    p.sameSpec() ? "desired state " + spec.state().wire()
+                            : "version " + row.specVersion + " accepted, desired state " + spec.state().wire(),
+                    actor);
+        }
+        return new ApplyResult(key, p.current() == null ? ApplyResult.Outcome.CREATED : ApplyResult.Outcome.UPDATED,
+                row.specVersion);
     }
 
     private CompiledPipeline compile(Engine engine, PipelineSpec spec, SpecParser.Parsed parsed) {

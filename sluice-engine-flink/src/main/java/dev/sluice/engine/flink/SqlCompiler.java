@@ -105,7 +105,7 @@ public final class SqlCompiler {
                     .withIdentifierMaxLength(256)).parseStmt();
         } catch (SqlParseException e) {
             SqlParserPos pos = e.getPos();
-            String message = firstLine(e.getMessage()).replaceAll(" at line \\d+, column \\d+", "");
+            String message = SqlSyntaxMessage.of(e, statement.text());
             throw rejected(pos == null ? at(statement, 1, 1, message)
                     : at(statement, pos.getLineNum(), pos.getColumnNum(), message));
         }

@@ -61,6 +61,18 @@ class SqlCompilerTest {
     }
 
     @Test
+    void wordsASyntaxErrorForASqlUserKeepingTheParsersWords() {
+        SpecError early = rejection(SOURCE + SINK + "INSERT INTO counts SELECT user_id, 1 FROM clicks WHERE;");
+        assertThat(early.line()).isEqualTo(3);
+        assertThat(early.message()).startsWith("statement 3: the statement ends too soon, after \"WHERE\"")
+                .endsWith("(Flink's parser: Encountered \"<EOF>\")");
+
+        SpecError unexpected = rejection(SOURCE + SINK + "INSERT INTO counts SELECT user_id, 1 FROM clicks GROUP user_id;");
+        assertThat(unexpected.message()).startsWith("statement 3: unexpected \"user_id\" after \"GROUP\"; expected BY")
+                .contains("(Flink's parser: Encountered \"user_id\")");
+    }
+
+    @Test
     void namesAnUnknownColumn() {
         SpecError error = rejection(SOURCE + SINK + "INSERT INTO counts\nSELECT nope, COUNT(*) FROM clicks GROUP BY nope;");
         assertThat(error.line()).isEqualTo(4);
