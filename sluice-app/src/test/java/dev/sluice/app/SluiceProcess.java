@@ -24,6 +24,11 @@ final class SluiceProcess implements AutoCloseable {
     }
 
     static SluiceProcess start(Path dataDir, Path log, String... jvmOptions) throws IOException {
+        return start(dataDir, log, List.of(), jvmOptions);
+    }
+
+    /** {@code sluice up} with more of its options ({@code --demo}) and JVM options. */
+    static SluiceProcess start(Path dataDir, Path log, List<String> upOptions, String... jvmOptions) throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -35,6 +40,7 @@ final class SluiceProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(SluiceMain.class.getName());
         command.addAll(List.of("up", "--data-dir", dataDir.toString(), "--port", Integer.toString(port)));
+        command.addAll(upOptions);
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
