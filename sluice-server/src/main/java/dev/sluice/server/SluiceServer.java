@@ -34,6 +34,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,19 +108,7 @@ public final class SluiceServer implements AutoCloseable {
         http.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
         http.start("127.0.0.1", config.httpPort());
         started.add(http::stop);
-        // The store next: a wrong config or a database that is down fails before Kafka and Flink start.
-        store = StoreFactory.open(config, System.getenv());
-        started.add(store);
-
-        snapshots = SnapshotStorage.of(config);
-        initializeFileSystems();
-
-        streams = config.externalKafka() != null
-                ? new ExternalKafka(config.externalKafka())
-                : EmbeddedKafka.start(data.resolve("kafka"), config.kafkaPort());
-        started.add(streams);
-        flink = EmbeddedFlink.start(data.resolve("flink-tmp"), config.flinkSlots(), snapshots.flinkConfiguration());
-        started.add(flink);
+        startSideBySide(data);
         List<Engine> engines = new ArrayList<>();
         engines.add(flink.engine());
         targetInfo.add(Map.of("name", "embedded", "type", "embedded", "rest", flink.restAddress().toString()));
@@ -140,6 +133,70 @@ public final class SluiceServer implements AutoCloseable {
         ready.set(true);
         LOG.info("Sluice ready in {} ms: API http://127.0.0.1:{} , Kafka {} , targets {} , data {}",
                 (System.nanoTime() - t0) / 1_000_000, port(), streams.bootstrapServers(), targetsLine(), data);
+    }
+
+    /**
+     * The metadata store, the stream storage and the embedded Flink do not depend on each other: they start side by
+     * side, so that Sluice is ready about when the slowest of them is. Flink waits for its file systems (set up here
+     * meanwhile). If any part fails, the ones that started are closed with the server and the first failure is thrown.
+     */
+    private void startSideBySide(Path data) {
+        ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
+            Thread thread = new Thread(r, "sluice-start");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            Future<Store> storeStart = pool.submit(() -> timed("metadata store (" + StoreFactory.describe(config)
+                    .get("type") + ")", () -> StoreFactory.open(config, System.getenv())));
+            Future<StreamStorage> streamsStart = pool.submit(() -> config.externalKafka() != null
+                    ? new ExternalKafka(config.externalKafka())
+                    : EmbeddedKafka.start(data.resolve("kafka"), config.kafkaPort()));
+            Future<EmbeddedFlink> flinkStart = null;
+            RuntimeException[] failure = {null};
+            try {
+                snapshots = SnapshotStorage.of(config);
+                initializeFileSystems();
+                flinkStart = pool.submit(() -> EmbeddedFlink.start(data.resolve("flink-tmp"), config.flinkSlots(),
+                        snapshots.flinkConfiguration()));
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+            // Collected in the order they close in reverse: the store last, after the broker and Flink.
+            store = collect(storeStart, failure);
+            streams = collect(streamsStart, failure);
+            flink = flinkStart == null ? null : collect(flinkStart, failure);
+            if (failure[0] != null) {
+                throw failure[0];
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static <T> T timed(String part, Callable<T> start) throws Exception {
+        long t0 = System.nanoTime();
+        T started = start.call();
+        LOG.info("{} ready in {} ms", part, (System.nanoTime() - t0) / 1_000_000);
+        return started;
+    }
+
+    /** The part a start produced, registered for closing; null when it failed, its failure kept if it is the first. */
+    private <T extends AutoCloseable> T collect(Future<T> start, RuntimeException[] firstFailure) {
+        try {
+            T part = start.get();
+            started.add(part);
+            return part;
+        } catch (ExecutionException e) {
+            if (firstFailure[0] == null) {
+                firstFailure[0] = e.getCause() instanceof RuntimeException runtime ? runtime
+                        : new IllegalStateException(e.getCause().getMessage(), e.getCause());
+            }
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
     }
 
     /**

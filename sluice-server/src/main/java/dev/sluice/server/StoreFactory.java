@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Opens the metadata store {@code sluice.yaml} names: H2 under the data directory (the default) or PostgreSQL, with
  * its credentials from the environment or a password file, never from the config's values.
  */
-final class StoreFactory {
+public final class StoreFactory {
     static final String USER_ENV = "SLUICE_STORE_USER";
     static final String PASSWORD_ENV = "SLUICE_STORE_PASSWORD";
     private static final Logger LOG = LoggerFactory.getLogger(StoreFactory.class);
@@ -33,7 +33,7 @@ final class StoreFactory {
     }
 
     /** Opens (and migrates) the configured store; {@code env} is the process environment. */
-    static Store open(SluiceConfig config, Map<String, String> env) {
+    public static Store open(SluiceConfig config, Map<String, String> env) {
         SluiceConfig.StoreConfig store = config.store();
         if (!isPostgres(store)) {
             return Store.h2(h2Directory(config));
