@@ -85,6 +85,7 @@ final class DescribeCommand implements Runnable {
             line(out, "  ", "Job ID:", status.path("jobId"));
             line(out, "  ", "Restored from:", status.path("restoredFrom"));
             line(out, "  ", "Error:", status.path("error").isTextual() ? status.path("error").asText() : Output.NONE);
+            line(out, "  ", "Restarts:", status.path("restarts"));
             line(out, "  ", "Records in:", status.path("recordsIn"));
             line(out, "  ", "Records out:", status.path("recordsOut"));
             line(out, "  ", "Last change:", when(status.path("lastTransitionAt")));

@@ -8,6 +8,7 @@ public enum Phase {
     PENDING(false, "accepted; no job submitted yet"),
     STARTING(false, "a job was submitted and is not yet running"),
     RUNNING(false, "the job runs"),
+    FAILING(false, "the job fails and the engine restarts it again and again; see status.error and status.restarts"),
     UPGRADING(false, "moving to a new version"),
     SUSPENDING(false, "taking a savepoint and stopping the job"),
     SUSPENDED(true, "stopped; state kept in a snapshot"),
@@ -29,9 +30,9 @@ public enum Phase {
         return terminal;
     }
 
-    /** True when the phase needs no prompt attention: terminal, or running. */
+    /** True when the phase needs no prompt attention: terminal, running, or failing (restarts come slowly). */
     public boolean settled() {
-        return terminal || this == RUNNING;
+        return terminal || this == RUNNING || this == FAILING;
     }
 
     public String description() {

@@ -67,6 +67,16 @@ public final class KeyedCounts {
                 """.formatted(name, output(), total - 1, rowsPerSecond, KEYS, target);
     }
 
+    /**
+     * The same pipeline with an aggregation that throws on every record (a CAST of text that is no number): its job
+     * fails and Flink restarts it again and again, quickly ({@code extra} adds spec fields).
+     */
+    public String failingYaml(String extra) {
+        return yaml().replace("SUM(v)", "SUM(CAST(CONCAT('x', CAST(v AS STRING)) AS BIGINT))")
+                + "  flinkConfiguration: {restart-strategy.type: fixed-delay, restart-strategy.fixed-delay.attempts: "
+                + "'1000', restart-strategy.fixed-delay.delay: 300 ms}\n" + extra;
+    }
+
     /** What an uninterrupted run over records 0..n-1 gives: key -> [count, sum]. */
     public static Map<String, String> expected(int n) {
         long[] count = new long[KEYS];

@@ -266,8 +266,18 @@ public final class Reconciler implements AutoCloseable {
             return;
         }
         switch (job.state()) {
-            case STARTING, RESTARTING -> writer.transition(row, row.rollingBack ? Phase.ROLLING_BACK : Phase.STARTING, null);
+            case STARTING, RESTARTING -> {
+                if (VersionSteps.crashLooping(job)) {
+                    writer.transition(row, Phase.FAILING, VersionSteps.failingError(row, job));
+                } else {
+                    writer.transition(row, row.rollingBack ? Phase.ROLLING_BACK : Phase.STARTING, null);
+                }
+            }
             case RUNNING -> {
+                if (phase == Phase.FAILING && row.lastRestartAt != null
+                        && clock.millis() - row.lastRestartAt < VersionSteps.RECOVERED_AFTER.toMillis()) {
+                    return; // running again just after a restart is not yet recovering from the loop
+                }
                 markStateful(row, target);
                 row.rollingBack = false;
                 if (row.pendingSnapshot == null && snapshots.periodicSavepointDue(row, spec)) {
@@ -276,6 +286,9 @@ public final class Reconciler implements AutoCloseable {
                 if (row.pendingSnapshot != null) {
                     snapshots.takePendingSnapshot(row, current);
                 } else {
+                    if (phase == Phase.FAILING) {
+                        row.error = null; // it recovered: the loop's cause no longer applies
+                    }
                     writer.transition(row, Phase.RUNNING, null);
                 }
             }
@@ -413,12 +426,23 @@ public final class Reconciler implements AutoCloseable {
             return;
         }
         if (job.state() == JobState.STARTING || job.state() == JobState.RESTARTING) {
-            return; // a savepoint needs a running job; wait for it
+            if (!VersionSteps.crashLooping(job)) {
+                return; // a savepoint needs a running job; wait for it
+            }
+            // A job that fails again and again takes no savepoint; its state is in its newest retained checkpoint,
+            // or, if it completed none, in the snapshot it started from. Stop it; resume restores the newest.
+            engine.cancel(row.jobId);
+            events.normal(null, row.key(), row.runningVersion, "JobStopped", "suspend: cancelled job " + row.jobId
+                    + ", which was failing (" + row.restarts + " restarts) and cannot take a savepoint; resume starts "
+                    + "from the newest snapshot or retained checkpoint", ACTOR);
         }
         if (row.pendingSnapshot != null) {
             snapshots.resolvePendingSnapshot(row, engine);
         }
         row.jobId = null;
+        if (Phase.parse(row.phase) == Phase.FAILING) {
+            row.error = null;
+        }
         writer.transition(row, Phase.SUSPENDED, null);
     }
 

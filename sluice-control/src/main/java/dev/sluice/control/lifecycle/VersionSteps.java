@@ -28,6 +28,8 @@ import java.util.Optional;
  * rolls it back.
  */
 final class VersionSteps {
+    /** How long a job must run after its last restart before a failing deployment counts as running again. */
+    static final Duration RECOVERED_AFTER = Duration.ofSeconds(10);
     private static final String ACTOR = DeploymentWriter.ACTOR;
     private final Store store;
     private final Events events;
@@ -115,11 +117,17 @@ final class VersionSteps {
                     ACTOR);
             return true;
         }
-        if (job.state() == JobState.STARTING) {
+        if (crashLooping(job)) {
+            Optional<Boolean> moved = upgradeFromRestorePoint(row, engine, what);
+            if (moved.isPresent()) {
+                return moved.get();
+            }
+        } else if (job.state() == JobState.STARTING) {
             return true; // a savepoint needs a running job; wait for it
         }
         String reason;
         if (job.state() == JobState.RUNNING) {
+            markHealthyWhenReplaced(row);
             writer.transition(row, moving, null);
             Optional<SnapshotRow> snapshot = snapshots.stopWithSavepoint(row, engine, SnapshotOrigin.UPGRADE);
             if (snapshot.isPresent()) {
@@ -136,6 +144,75 @@ final class VersionSteps {
             reason = "the job is restarting and cannot take a savepoint";
         }
         return upgradeFromCheckpoint(row, wanted, engine, what, reason);
+    }
+
+    /**
+     * True when the engine has restarted the job and it is not running now: it fails again and again (a version that
+     * runs once restarted is judged by the readiness watch and by {@link #RECOVERED_AFTER}).
+     */
+    static boolean crashLooping(JobObservation job) {
+        return job.state() == JobState.RESTARTING
+                || job.state() == JobState.STARTING && job.lastRestartAt() != null;
+    }
+
+    /**
+     * What {@code status.error} says of a failing deployment; null (keep it) when it already says something else,
+     * such as why an upgrade was refused.
+     */
+    static String failingError(DeploymentRow row, JobObservation job) {
+        if (row.error != null && !row.error.contains(FAILING)) {
+            return null;
+        }
+        return "version " + row.runningVersion + FAILING + " (" + row.restarts + " restarts): "
+                + (job.failure() == null ? "cause unknown" : job.failure());
+    }
+
+    private static final String FAILING = " fails and the engine restarts it";
+
+    /**
+     * A version that runs healthy when a new one replaces it is a fine place to come back to, even if its readiness
+     * window has not ended: it becomes the last stable version, so that a failing successor rolls back to it.
+     */
+    private void markHealthyWhenReplaced(DeploymentRow row) {
+        if (row.rollingBack || row.versionStartedAt == null || Phase.parse(row.phase) != Phase.RUNNING
+                || Objects.equals(row.lastStableVersion, row.runningVersion)) {
+            return;
+        }
+        row.lastStableVersion = row.runningVersion;
+        row.versionStartedAt = null;
+        writer.save(row);
+        events.normal(null, row.key(), row.runningVersion, "VersionStable", "version " + row.runningVersion
+                + " was running healthy when version " + row.specVersion + " replaced it: it is the version to roll "
+                + "back to", ACTOR);
+    }
+
+    /**
+     * A failing job cannot take a savepoint. If it completed no checkpoint since it started, it holds exactly the
+     * state it started from (nothing it did was committed): cancel it and start the wanted version from that snapshot,
+     * or from empty state when it started with none. Empty when the job did complete a checkpoint (the caller then
+     * goes on as for any job that cannot take a savepoint), else whether it acted.
+     */
+    private Optional<Boolean> upgradeFromRestorePoint(DeploymentRow row, Engine engine, String what) {
+        Optional<RetainedSnapshot> newest =
+                engine.latestRetainedCheckpoint(layout.retainedCheckpointDirectory(row.key(), row.uid));
+        boolean ownCheckpoint = newest.map(c -> c.location().contains("/" + row.jobId + "/")).orElse(false);
+        String from = row.restoredFrom;
+        if (ownCheckpoint || from == null && row.hasState) {
+            return Optional.empty();
+        }
+        row.restoreOverride = from == null ? RestorePin.NONE : RestorePin.of(from);
+        writer.transition(row, row.rollingBack ? Phase.ROLLING_BACK : Phase.UPGRADING, null);
+        faults.reached(operation(row) + ".before-cancel");
+        engine.cancel(row.jobId);
+        faults.reached(operation(row) + ".after-cancel");
+        row.jobId = null;
+        row.error = null;
+        writer.save(row);
+        events.normal(null, row.key(), row.specVersion, "UpgradeFromRestorePoint", what + ": version "
+                + row.runningVersion + " was failing (" + row.restarts + " restarts) and completed no checkpoint since "
+                + "it started, so its state is " + (from == null ? "empty; starting from empty state"
+                : "that of " + from + "; starting from it"), ACTOR);
+        return Optional.of(true);
     }
 
     /**

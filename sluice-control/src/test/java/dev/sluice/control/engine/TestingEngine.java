@@ -246,6 +246,12 @@ public final class TestingEngine implements Engine {
         lastRestartAt.put(jobId, at);
     }
 
+    /** Flink restarted a job after {@code failure}, at the clock's current time (what a crash loop looks like). */
+    public synchronized void restartJob(String jobId, String failure) {
+        restartJob(jobId, clock.millis());
+        failures.put(jobId, failure);
+    }
+
     /** Like {@link #restartJob(String, long)}, at the clock's current time. */
     public synchronized void restartJob(String jobId) {
         restartJob(jobId, clock.millis());

@@ -1,5 +1,6 @@
 package dev.sluice.engine.flink;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.control.engine.CompiledPipeline;
 import dev.sluice.control.engine.Engine;
 import dev.sluice.control.engine.EngineException;
@@ -14,6 +15,7 @@ import dev.sluice.control.engine.SinkInfo;
 import dev.sluice.control.lifecycle.JobIds;
 import dev.sluice.model.SpecError;
 import dev.sluice.model.PipelineSpec;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -209,7 +211,11 @@ public class FlinkEngine implements Engine {
             return new JobObservation(JobState.UNREACHABLE, "interrupted", null, null);
         }
         JobState state = state(details);
-        String failure = state == JobState.FAILED ? failure(jobId) : null;
+        Long restarted = details.getTimestamps().get(JobStatus.RESTARTING);
+        boolean restartedOnce = restarted != null && restarted > 0;
+        String failure = state == JobState.FAILED ? failure(jobId)
+                : state == JobState.RESTARTING || restartedOnce && state != JobState.RUNNING ? latestException(jobId)
+                : null;
         JobRecords.Counts counts = JobRecords.Counts.UNKNOWN;
         if (details.getJobStatus().isGloballyTerminalState()) {
             records.forget(jobId);
@@ -217,9 +223,7 @@ public class FlinkEngine implements Engine {
             counts = records.of(jobId, details.getJobVertexInfos().stream()
                     .map(v -> new JobRecords.Vertex(v.getJobVertexID().toString(), v.getName())).toList());
         }
-        Long restarted = details.getTimestamps().get(JobStatus.RESTARTING);
-        return new JobObservation(state, failure, counts.in(), counts.out(),
-                restarted == null || restarted <= 0 ? null : restarted);
+        return new JobObservation(state, failure, counts.in(), counts.out(), restartedOnce ? restarted : null);
     }
 
     private static JobState state(JobDetailsInfo details) {
@@ -238,6 +242,26 @@ public class FlinkEngine implements Engine {
     private static boolean allTasksRunning(JobDetailsInfo details) {
         return details.getJobVertexInfos().stream().allMatch(v -> v.getExecutionState() == ExecutionState.RUNNING
                 || v.getExecutionState() == ExecutionState.FINISHED);
+    }
+
+    /**
+     * Why a job that is still alive last failed (it restarts): the innermost cause of the newest entry of its exception
+     * history, which names what went wrong (the wrappers name only where).
+     */
+    private String latestException(String jobId) {
+        try {
+            JsonNode entry = restJson.object("/jobs/" + jobId + "/exceptions?maxExceptions=1")
+                    .map(b -> b.path("exceptionHistory").path("entries").path(0)).orElse(null);
+            if (entry == null || entry.isMissingNode()) {
+                return "unknown cause";
+            }
+            String trace = entry.path("stacktrace").asText("");
+            String cause = trace.lines().filter(l -> l.startsWith("Caused by: ")).reduce((a, b) -> b)
+                    .map(l -> l.substring("Caused by: ".length())).orElse(firstLine(trace));
+            return cause.isBlank() ? entry.path("exceptionName").asText("unknown cause") : cause;
+        } catch (IOException e) {
+            return "unknown cause (" + e.getMessage() + ")";
+        }
     }
 
     private String failure(String jobId) {

@@ -30,6 +30,15 @@ final class RestJson {
      * @throws IOException when the endpoint does not answer in time, or not at all
      */
     Optional<JsonNode> array(String path) throws IOException {
+        return get(path).filter(JsonNode::isArray);
+    }
+
+    /** The JSON object a path answers; empty when it answers anything else. */
+    Optional<JsonNode> object(String path) throws IOException {
+        return get(path).filter(JsonNode::isObject);
+    }
+
+    private Optional<JsonNode> get(String path) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(rest.resolve(path)).timeout(TIMEOUT).GET().build();
         HttpResponse<String> response;
         try {
@@ -41,7 +50,6 @@ final class RestJson {
         if (response.statusCode() != 200) {
             return Optional.empty();
         }
-        JsonNode body = Json.MAPPER.readTree(response.body());
-        return body.isArray() ? Optional.of(body) : Optional.empty();
+        return Optional.ofNullable(Json.MAPPER.readTree(response.body()));
     }
 }

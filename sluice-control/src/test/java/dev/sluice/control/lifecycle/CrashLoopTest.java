@@ -1,0 +1,192 @@
+package dev.sluice.control.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.control.engine.JobObservation.JobState;
+import dev.sluice.control.engine.JobSubmission;
+import dev.sluice.control.store.DeploymentRow;
+import dev.sluice.control.store.SnapshotRow;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A version whose job fails again and again: it shows as failing (with why and how often), never as starting, and a
+ * fix, a suspend or a cancel applied meanwhile takes effect instead of waiting for a savepoint the job cannot take.
+ */
+class CrashLoopTest extends LifecycleFixture {
+    private static final String CAUSE = "java.lang.NumberFormatException: For input string: \"x\"";
+    private static final String FIX = YAML.replace("SELECT * FROM orders", "SELECT id, amount FROM orders");
+
+    /** Version 1 submitted; its job failed once and Flink restarts it. Returns the job id. */
+    private String failingFirstVersion() {
+        service.apply(YAML, "default", "alice");
+        reconciler.pass();
+        String job = row().jobId;
+        engine.restartJob(job, CAUSE);
+        reconciler.pass();
+        return job;
+    }
+
+    @Test
+    void aJobThatFailsAgainAndAgainIsFailingWithItsCauseAndRestartsUntilItRunsAWhile() {
+        String job = failingFirstVersion();
+
+        DeploymentRow row = row();
+        assertThat(row.phase).isEqualTo("failing");
+        assertThat(row.restarts).isEqualTo(1);
+        assertThat(row.error).isEqualTo("version 1 fails and the engine restarts it (1 restarts): " + CAUSE);
+        assertThat(event("Phase").message).isEqualTo("starting -> failing: " + row.error);
+
+        engine.runAll(); // running again, for a moment
+        reconciler.pass();
+        assertThat(row().phase).as("a job that just restarted has not recovered yet").isEqualTo("failing");
+
+        clock.advance(Duration.ofSeconds(5));
+        engine.restartJob(job, CAUSE);
+        reconciler.pass();
+        assertThat(row().restarts).isEqualTo(2);
+        assertThat(row().error).contains("(2 restarts)");
+
+        engine.runAll();
+        clock.advance(VersionSteps.RECOVERED_AFTER);
+        reconciler.pass();
+        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().error).isNull();
+    }
+
+    @Test
+    void aFixForAFailingFirstVersionRunsFromEmptyState() {
+        String job = failingFirstVersion();
+
+        service.apply(FIX, "default", "alice");
+        reconciler.pass();
+
+        assertThat(engine.cancelled()).containsExactly(job);
+        assertThat(engine.stopWithSavepointCalls()).isEmpty();
+        JobSubmission v2 = engine.lastSubmission();
+        assertThat(v2.jobName()).isEqualTo("default/orders v2");
+        assertThat(v2.restorePath()).isNull();
+        assertThat(event("UpgradeFromRestorePoint").message).isEqualTo("upgrade from version 1 to 2: version 1 was "
+                + "failing (1 restarts) and completed no checkpoint since it started, so its state is empty; starting "
+                + "from empty state");
+        assertThat(event("Submitted").message).endsWith("with empty state");
+        DeploymentRow row = row();
+        assertThat(row.phase).isEqualTo("starting");
+        assertThat(row.runningVersion).isEqualTo(2);
+        assertThat(row.error).isNull();
+        assertThat(row.restarts).isZero();
+
+        engine.runAll();
+        reconciler.pass();
+        assertThat(row().phase).isEqualTo("running");
+    }
+
+    /** Version 1 ran, was suspended (savepoint S) and resumed from S; now it fails again and again. Returns S. */
+    private SnapshotRow failingAfterRestoreFromSavepoint() {
+        running();
+        service.suspend(KEY, "alice");
+        reconciler.pass();
+        SnapshotRow savepoint = onlySnapshot();
+        service.resume(KEY, "alice");
+        reconciler.pass();
+        assertThat(engine.lastSubmission().restorePath()).isEqualTo(savepoint.location);
+        engine.restartJob(row().jobId, CAUSE);
+        reconciler.pass();
+        assertThat(row().phase).isEqualTo("failing");
+        return savepoint;
+    }
+
+    @Test
+    void aFixForAVersionFailingSinceItsRestoreRunsFromThatSnapshot() {
+        SnapshotRow savepoint = failingAfterRestoreFromSavepoint();
+        String failing = row().jobId;
+
+        service.apply(FIX, "default", "alice");
+        reconciler.pass();
+
+        assertThat(engine.cancelled()).containsExactly(failing);
+        assertThat(engine.lastSubmission().jobName()).isEqualTo("default/orders v2");
+        assertThat(engine.lastSubmission().restorePath()).isEqualTo(savepoint.location);
+        assertThat(event("UpgradeFromRestorePoint").message).endsWith("so its state is that of " + savepoint.location
+                + "; starting from it");
+        assertThat(event("Submitted").message).contains("restoring");
+    }
+
+    @Test
+    void aFailingVersionThatCompletedACheckpointOfItsOwnUpgradesAsAnyRestartingJob() {
+        String job = failingFirstVersion();
+        retainCheckpoint("chk-1");
+        service.apply(FIX, "default", "alice");
+        reconciler.pass();
+
+        assertThat(engine.cancelled()).containsExactly(job);
+        assertThat(reasons()).contains("UpgradeFromCheckpoint").doesNotContain("UpgradeFromRestorePoint");
+        assertThat(engine.lastSubmission().restorePath()).endsWith("/" + job + "/chk-1");
+    }
+
+    @Test
+    void suspendingAFailingVersionCancelsItAndResumeRestoresItsRestorePoint() {
+        SnapshotRow savepoint = failingAfterRestoreFromSavepoint();
+        String failing = row().jobId;
+
+        service.suspend(KEY, "alice");
+        reconciler.pass();
+
+        assertThat(engine.cancelled()).containsExactly(failing);
+        assertThat(row().phase).isEqualTo("suspended");
+        assertThat(row().error).isNull();
+        assertThat(event("JobStopped").message).startsWith("suspend: cancelled job " + failing + ", which was failing");
+
+        service.resume(KEY, "alice");
+        reconciler.pass();
+        assertThat(engine.lastSubmission().restorePath()).isEqualTo(savepoint.location);
+    }
+
+    @Test
+    void cancellingAFailingVersionCancelsItsJob() {
+        String job = failingFirstVersion();
+
+        service.cancel(KEY, "alice");
+        reconciler.pass();
+
+        assertThat(engine.cancelled()).containsExactly(job);
+        assertThat(row().phase).isEqualTo("cancelled");
+    }
+
+    @Test
+    void aVersionRunningHealthyWhenReplacedIsTheRollbackTargetOfAFailingSuccessor() {
+        String v1Job = running(); // inside its readiness window: not yet stable
+        assertThat(row().lastStableVersion).isNull();
+
+        service.apply(FIX + "  rollback: {maxRestarts: 0}\n", "default", "alice");
+        reconciler.pass();
+        SnapshotRow upgradeSavepoint = onlySnapshot();
+        assertThat(engine.stopWithSavepointCalls()).extracting(c -> c.jobId()).containsExactly(v1Job);
+        assertThat(row().lastStableVersion).isEqualTo(1);
+        assertThat(event("VersionStable").message).isEqualTo("version 1 was running healthy when version 2 replaced "
+                + "it: it is the version to roll back to");
+
+        String v2Job = row().jobId;
+        engine.restartJob(v2Job, CAUSE);
+        reconciler.pass();
+        assertThat(event("AutoRollback").message).startsWith("version 2 restarted 1 times (at most 0 allowed); "
+                + "rolling back to version 1");
+
+        reconciler.pass();
+        assertThat(engine.cancelled()).contains(v2Job);
+        assertThat(engine.lastSubmission().jobName()).isEqualTo("default/orders v1");
+        assertThat(engine.lastSubmission().restorePath()).isEqualTo(upgradeSavepoint.location);
+
+        // The version rolled back to fails too: a fix applied now runs from the snapshot that version started from.
+        String rolledBack = row().jobId;
+        engine.restartJob(rolledBack, CAUSE);
+        reconciler.pass();
+        assertThat(row().phase).isEqualTo("failing");
+        service.apply(FIX.replace("amount", "amount, id AS again"), "default", "alice");
+        reconciler.pass();
+        assertThat(engine.cancelled()).contains(rolledBack);
+        assertThat(engine.lastSubmission().jobName()).isEqualTo("default/orders v3");
+        assertThat(engine.lastSubmission().restorePath()).isEqualTo(upgradeSavepoint.location);
+        assertThat(engine.jobState(rolledBack)).isEqualTo(JobState.CANCELLED);
+    }
+}
