@@ -88,11 +88,21 @@ public record SluiceConfig(
         return new SluiceConfig(null, null, null, null, null, null, null, null);
     }
 
-    /** Reads a config file strictly: unknown fields are errors naming line and column. */
+    /**
+     * Reads a config file strictly: unknown fields, keys given twice and fractions where a whole number belongs are
+     * errors naming line and column.
+     */
     public static SluiceConfig read(Path file) {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         try {
             String text = Files.readString(file);
+            List<SpecError> duplicates = SourceLocations.of(text).duplicates();
+            if (!duplicates.isEmpty()) {
+                throw new InvalidSpecException(duplicates);
+            }
             SluiceConfig config = yaml.readValue(text, SluiceConfig.class);
             return config == null ? defaults() : config.validated(file.toString(), SourceLocations.of(text));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

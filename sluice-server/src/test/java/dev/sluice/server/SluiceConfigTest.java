@@ -40,6 +40,15 @@ class SluiceConfigTest {
     }
 
     @Test
+    void keysGivenTwiceAndFractionsAreRefused() throws Exception {
+        assertThat(errors("port: 8080\nport: 9090\n")).containsExactly(new SpecError("port", 2, 1,
+                "duplicate key 'port' (first at line 1, again at line 2); give each key once"));
+        List<SpecError> fraction = errors("flink: {slots: 1.5}\n");
+        assertThat(fraction).hasSize(1);
+        assertThat(fraction.get(0).line()).isEqualTo(1);
+    }
+
+    @Test
     void badTargetsAreRefusedNamingFieldLineAndColumn() throws Exception {
         List<SpecError> errors = errors("""
                 port: 8080
