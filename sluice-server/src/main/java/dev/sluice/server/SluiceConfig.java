@@ -126,8 +126,9 @@ public record SluiceConfig(
             } else if (!names.add(t.name())) {
                 errors.add(new SpecError(at + ".name", 0, 0, "'" + t.name() + "' is already a target"));
             }
-            if (t.type() != null && !t.type().equals("flink-session")) {
-                errors.add(new SpecError(at + ".type", 0, 0, "unknown type '" + t.type() + "'; expected flink-session"));
+            if (t.type() != null && !TargetTypes.configurable().contains(t.type())) {
+                errors.add(new SpecError(at + ".type", 0, 0, "unknown type '" + t.type() + "'; expected "
+                        + String.join(" or ", TargetTypes.configurable())));
             }
             String restProblem = restProblem(t.rest());
             if (restProblem != null) {

@@ -2,6 +2,7 @@ package dev.sluice.server;
 
 import dev.sluice.control.compare.OutputComparison;
 import dev.sluice.control.engine.Engine;
+import dev.sluice.control.engine.TargetFactory;
 import dev.sluice.control.lifecycle.DeploymentLocks;
 import dev.sluice.control.lifecycle.DeploymentService;
 import dev.sluice.control.lifecycle.Events;
@@ -10,9 +11,9 @@ import dev.sluice.control.lifecycle.SnapshotLayout;
 import dev.sluice.control.lifecycle.Targets;
 import dev.sluice.control.store.Store;
 import dev.sluice.control.streams.StreamStorage;
-import dev.sluice.engine.flink.EmbeddedFlink;
-import dev.sluice.engine.flink.FlinkEngine;
+import dev.sluice.engine.flink.EmbeddedTargetFactory;
 import dev.sluice.engine.flink.FlinkFileSystems;
+import dev.sluice.engine.flink.SessionTargetFactory;
 import dev.sluice.model.Json;
 import dev.sluice.streams.kafka.EmbeddedKafka;
 import dev.sluice.streams.kafka.ExternalKafka;
@@ -25,7 +26,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -58,7 +58,7 @@ public final class SluiceServer implements AutoCloseable {
     private final List<Map<String, Object>> targetInfo = new ArrayList<>();
     private SnapshotStorage snapshots;
     private StreamStorage streams;
-    private EmbeddedFlink flink;
+    private TargetFactory.Started embedded;
     private Store store;
     private Targets targets;
     private volatile Reconciler reconciler;
@@ -110,12 +110,14 @@ public final class SluiceServer implements AutoCloseable {
         started.add(http::stop);
         startSideBySide(data);
         List<Engine> engines = new ArrayList<>();
-        engines.add(flink.engine());
-        targetInfo.add(Map.of("name", "embedded", "type", "embedded", "rest", flink.restAddress().toString()));
+        engines.add(embedded.engine());
+        targetInfo.add(describeTarget(embeddedSettings(data), embedded));
         for (SluiceConfig.Target t : config.remoteTargets()) {
-            FlinkEngine remote = FlinkEngine.remote(t.name(), URI.create(t.rest()), snapshots.flinkConfiguration());
-            engines.add(remote);
-            targetInfo.add(describeTarget(t, remote));
+            TargetFactory.Settings settings = settings(t, data);
+            TargetFactory.Started remote = TargetTypes.get(settings.type()).start(settings);
+            started.add(remote.resources());
+            engines.add(remote.engine());
+            targetInfo.add(describeTarget(settings, remote));
         }
         targets = new Targets(engines);
         started.add(targets);
@@ -152,26 +154,56 @@ public final class SluiceServer implements AutoCloseable {
             Future<StreamStorage> streamsStart = pool.submit(() -> config.externalKafka() != null
                     ? new ExternalKafka(config.externalKafka())
                     : EmbeddedKafka.start(data.resolve("kafka"), config.kafkaPort()));
-            Future<EmbeddedFlink> flinkStart = null;
+            Future<TargetFactory.Started> flinkStart = null;
             RuntimeException[] failure = {null};
             try {
                 snapshots = SnapshotStorage.of(config);
                 initializeFileSystems();
-                flinkStart = pool.submit(() -> EmbeddedFlink.start(data.resolve("flink-tmp"), config.flinkSlots(),
-                        snapshots.flinkConfiguration()));
+                TargetFactory.Settings settings = embeddedSettings(data);
+                flinkStart = pool.submit(() -> TargetTypes.get(settings.type()).start(settings));
             } catch (RuntimeException e) {
                 failure[0] = e;
             }
             // Collected in the order they close in reverse: the store last, after the broker and Flink.
             store = collect(storeStart, failure);
             streams = collect(streamsStart, failure);
-            flink = flinkStart == null ? null : collect(flinkStart, failure);
+            embedded = flinkStart == null ? null : collectTarget(flinkStart, failure);
             if (failure[0] != null) {
                 throw failure[0];
             }
         } finally {
             pool.shutdown();
         }
+    }
+
+    /** A started target, its resources registered for closing; null when it failed (see {@link #collect}). */
+    private TargetFactory.Started collectTarget(Future<TargetFactory.Started> start, RuntimeException[] firstFailure) {
+        try {
+            TargetFactory.Started target = start.get();
+            started.add(target.resources());
+            return target;
+        } catch (ExecutionException e) {
+            if (firstFailure[0] == null) {
+                firstFailure[0] = e.getCause() instanceof RuntimeException runtime ? runtime
+                        : new IllegalStateException(e.getCause().getMessage(), e.getCause());
+            }
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
+    }
+
+    private TargetFactory.Settings embeddedSettings(Path data) {
+        return new TargetFactory.Settings("embedded", EmbeddedTargetFactory.TYPE,
+                Map.of("slots", Integer.toString(config.flinkSlots())), snapshots.flinkConfiguration(),
+                data.resolve("flink-tmp"));
+    }
+
+    private TargetFactory.Settings settings(SluiceConfig.Target target, Path data) {
+        String type = target.type() == null ? SessionTargetFactory.TYPE : target.type();
+        return new TargetFactory.Settings(target.name(), type, Map.of("rest", target.rest()),
+                snapshots.flinkConfiguration(), data.resolve("targets").resolve(target.name()));
     }
 
     private static <T> T timed(String part, Callable<T> start) throws Exception {
@@ -224,22 +256,23 @@ public final class SluiceServer implements AutoCloseable {
     }
 
     /**
-     * A remote target as info() shows it, checked against the snapshot storage once at start: a cluster that is
+     * A target as info() shows it, its own configuration checked against the snapshot storage once at start: a cluster
      * configured for other storage is logged and shown, not refused (it may be fixed while Sluice runs).
      */
-    private Map<String, Object> describeTarget(SluiceConfig.Target target, FlinkEngine engine) {
+    private Map<String, Object> describeTarget(TargetFactory.Settings settings, TargetFactory.Started target) {
         Map<String, Object> described = new LinkedHashMap<>();
-        described.put("name", target.name());
-        described.put("type", "flink-session");
-        described.put("rest", target.rest());
-        Optional<Map<String, String>> clusterConfig = engine.clusterConfiguration();
-        described.put("reachableAtStart", clusterConfig.isPresent());
-        List<String> problems = clusterConfig.map(snapshots::clusterProblems).orElse(List.of());
-        problems.forEach(p -> LOG.warn("target {} ({}): {}", target.name(), target.rest(), p));
-        if (clusterConfig.isEmpty()) {
-            LOG.warn("target {} ({}) does not answer; its deployments wait until it does", target.name(), target.rest());
+        described.put("name", settings.name());
+        described.put("type", settings.type());
+        described.putAll(target.info());
+        if (!EmbeddedTargetFactory.TYPE.equals(settings.type())) {
+            List<String> problems = target.configuration().map(snapshots::clusterProblems).orElse(List.of());
+            problems.forEach(p -> LOG.warn("target {} ({}): {}", settings.name(), target.info().get("rest"), p));
+            if (target.configuration().isEmpty()) {
+                LOG.warn("target {} ({}) does not answer; its deployments wait until it does", settings.name(),
+                        target.info().get("rest"));
+            }
+            described.put("problems", problems);
         }
-        described.put("problems", problems);
         return described;
     }
 
