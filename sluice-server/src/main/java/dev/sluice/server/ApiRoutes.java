@@ -9,7 +9,12 @@ import dev.sluice.control.lifecycle.NotFoundException;
 import dev.sluice.control.store.Store;
 import dev.sluice.control.streams.StreamStorage;
 import dev.sluice.model.DeploymentKey;
+import dev.sluice.model.ApplyAnswer;
+import dev.sluice.model.DiffAnswer;
 import dev.sluice.model.InvalidSpecException;
+import dev.sluice.model.Problem;
+import dev.sluice.model.ResourceList;
+import dev.sluice.model.StreamName;
 import dev.sluice.model.Json;
 import dev.sluice.model.SpecError;
 import io.javalin.Javalin;
@@ -17,7 +22,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -90,7 +94,7 @@ final class ApiRoutes {
         app.get(BASE + "/events", ctx -> ctx.json(items(store.events(namespace(ctx), null, limit(ctx)).stream()
                 .map(Resources::event).toList())));
         app.get("/api/v1/streams", ctx -> ctx.json(items(streams.topics().stream()
-                .map(t -> Map.of("name", t)).toList())));
+                .map(StreamName::new).toList())));
         app.get("/api/v1/streams/{topic}/records", this::tail);
         app.get("/api/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml")
                 .result(getClass().getResourceAsStream("openapi.yaml")));
@@ -130,12 +134,9 @@ final class ApiRoutes {
     }
 
     /** What apply, scale and fork answer: {@code {"result", "version", "deployment"}}. */
-    private Map<String, Object> applied(ApplyResult result) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("result", result.outcome().name().toLowerCase(java.util.Locale.ROOT));
-        body.put("version", result.version());
-        body.put("deployment", resources.deployment(deployments.require(result.key())));
-        return body;
+    private ApplyAnswer applied(ApplyResult result) {
+        return new ApplyAnswer(ApplyAnswer.Result.valueOf(result.outcome().name()), result.version(),
+                resources.deployment(deployments.require(result.key())));
     }
 
     private void scale(Context ctx) {
@@ -163,20 +164,11 @@ final class ApiRoutes {
             throw new InvalidSpecException(new SpecError("metadata.name", 0, 0, "the document names "
                     + result.key() + ", not " + key(ctx)));
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("againstVersion", result.againstVersion());
-        body.put("type", result.diff().type());
-        body.put("action", result.diff().action());
-        body.put("changes", result.diff().changes());
-        if (result.stateCheck() != null) {
-            Map<String, Object> check = new LinkedHashMap<>();
-            check.put("snapshot", result.stateCheck().snapshot());
-            check.put("restorable", result.stateCheck().restorable(false));
-            check.put("dropped", result.stateCheck().dropped());
-            check.put("problems", result.stateCheck().problems());
-            body.put("stateCheck", check);
-        }
-        ctx.json(body);
+        var restore = result.stateCheck();
+        DiffAnswer.StateCheck check = restore == null ? null : new DiffAnswer.StateCheck(restore.snapshot(),
+                restore.restorable(false), restore.dropped(), restore.problems());
+        ctx.json(new DiffAnswer(result.againstVersion(), result.diff().type(), result.diff().action(),
+                result.diff().changes(), check));
     }
 
     private static String required(Context ctx, String name) {
@@ -219,8 +211,8 @@ final class ApiRoutes {
         ctx.status(problem.status()).contentType(Problem.CONTENT_TYPE).result(Json.write(problem));
     }
 
-    private static Map<String, Object> items(List<?> items) {
-        return Map.of("items", items);
+    private static <T> ResourceList<T> items(List<T> items) {
+        return ResourceList.of(items);
     }
 
     private static String namespace(Context ctx) {

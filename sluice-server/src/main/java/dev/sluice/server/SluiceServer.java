@@ -300,6 +300,12 @@ public final class SluiceServer implements AutoCloseable {
         return http.port();
     }
 
+    /** Every HTTP route the server answers, as {@code METHOD /path/{param}}: what the OpenAPI document must describe. */
+    public List<String> routes() {
+        return http.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.getEndpoint().getMethod().name() + " " + e.getEndpoint().getPath()).sorted().toList();
+    }
+
     public StreamStorage streams() {
         return streams;
     }
