@@ -24,12 +24,12 @@ public final class CliTraining {
              "status":{"phase":"running","version":1,"jobId":"a1b2c3","recordsIn":10,"recordsOut":7,
                        "lastTransitionAt":"2026-01-01T00:00:00Z"}}""";
     private static final String SNAPSHOT = """
-            {"metadata":{"id":"s1","namespace":"default","deployment":"demo"},
-             "status":{"state":"completed","origin":"suspend","version":1,"location":"file:/tmp/s1","sizeBytes":10,
-                       "createdAt":"2026-01-01T00:00:00Z"}}""";
+            {"id":"s1","namespace":"default","deployment":"demo","version":1,"origin":"suspend","state":"completed",
+             "location":"file:/tmp/s1","sizeBytes":10,"createdAt":"2026-01-01T00:00:00Z",
+             "completedAt":"2026-01-01T00:00:01Z"}""";
     private static final String EVENT = """
-            {"metadata":{"namespace":"default","deployment":"demo","at":"2026-01-01T00:00:00Z"},
-             "type":"Started","version":1,"actor":"reconciler","message":"job started"}""";
+            {"id":1,"namespace":"default","deployment":"demo","version":1,"type":"normal","reason":"Submitted",
+             "message":"job a1b2c3 of version 1","actor":"reconciler","time":"2026-01-01T00:00:00Z"}""";
     private static final String PROBLEM = """
             {"title":"Bad Request","status":400,"detail":"invalid pipeline",
              "errors":[{"field":"spec.parallelism","line":3,"column":16,"message":"expected a whole number"}]}""";
@@ -37,8 +37,17 @@ public final class CliTraining {
     private CliTraining() {}
 
     public static void main(String[] args) throws IOException {
+        train();
+    }
+
+    /** Runs the verbs; returns how many requests the stand-in answered. */
+    static int train() throws IOException {
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", CliTraining::answer);
+        server.createContext("/", exchange -> {
+            answered.incrementAndGet();
+            answer(exchange);
+        });
         server.start();
         Path spec = Files.createTempFile("sluice-training", ".yaml");
         try {
@@ -58,6 +67,7 @@ public final class CliTraining {
             Files.deleteIfExists(spec);
             server.stop(0);
         }
+        return answered.get();
     }
 
     private static String[] append(String[] call, String... more) {

@@ -65,6 +65,21 @@ class SluiceCliTest {
     }
 
     @Test
+    void theLaunchersTrainingRunGoesThroughTheCommonVerbsAgainstAStandIn() throws Exception {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        int answered;
+        try {
+            answered = CliTraining.train(); // bin/sluice records the classes it loads; it must run to its end
+        } finally {
+            System.setOut(saved);
+        }
+        assertThat(answered).as("requests of get, describe (3) and apply").isGreaterThanOrEqualTo(9);
+        assertThat(out.toString(StandardCharsets.UTF_8)).as("the training prints nothing").isEmpty();
+    }
+
+    @Test
     void tailPrintsValuesOnePerLine() throws Exception {
         try (FakeSluice sluice = new FakeSluice()) {
             sluice.on("GET", "/api/v1/streams/rides/records", 200, """
