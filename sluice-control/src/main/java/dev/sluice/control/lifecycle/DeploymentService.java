@@ -8,6 +8,7 @@ import dev.sluice.control.engine.SnapshotGoneException;
 import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.SnapshotRow;
 import dev.sluice.control.store.Store;
+import dev.sluice.control.store.Tx;
 import dev.sluice.control.store.VersionRow;
 import dev.sluice.model.DeploymentKey;
 import dev.sluice.model.DesiredState;
@@ -251,7 +252,7 @@ public final class DeploymentService {
     }
 
     /** Writes a prepared change: the row, a new version when the spec changed, and the events that say so. */
-    private ApplyResult write(org.jdbi.v3.core.Handle h, Prepared p, String actor) {
+    private ApplyResult write(Tx h, Prepared p, String actor) {
         if (p.unchanged() != null) {
             return p.unchanged();
         }

@@ -2,10 +2,10 @@ package dev.sluice.control.lifecycle;
 
 import dev.sluice.control.store.EventRow;
 import dev.sluice.control.store.Store;
+import dev.sluice.control.store.Tx;
 import dev.sluice.model.DeploymentKey;
 import dev.sluice.model.Event;
 import java.time.Clock;
-import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,15 +20,15 @@ public final class Events {
         this.clock = clock;
     }
 
-    public void normal(Handle h, DeploymentKey key, Integer version, String reason, String message, String actor) {
+    public void normal(Tx h, DeploymentKey key, Integer version, String reason, String message, String actor) {
         append(h, key, version, Event.Type.NORMAL, reason, message, actor);
     }
 
-    public void warning(Handle h, DeploymentKey key, Integer version, String reason, String message, String actor) {
+    public void warning(Tx h, DeploymentKey key, Integer version, String reason, String message, String actor) {
         append(h, key, version, Event.Type.WARNING, reason, message, actor);
     }
 
-    private void append(Handle h, DeploymentKey key, Integer version, Event.Type type, String reason, String message,
+    private void append(Tx h, DeploymentKey key, Integer version, Event.Type type, String reason, String message,
             String actor) {
         EventRow row = new EventRow();
         row.namespace = key.namespace();

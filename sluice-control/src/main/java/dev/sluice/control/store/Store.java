@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.reflect.FieldMapper;
 
@@ -33,12 +32,8 @@ public final class Store implements AutoCloseable {
      */
     static final int POSTGRES_POOL_SIZE = 5;
 
-    /** The advisory lock key of the control plane that owns a PostgreSQL database ("sluice" in ASCII). */
-    static final long OWNER_LOCK = 0x736c75696365L;
-    /** Conditions on a row {@code l} of pg_locks: the owner lock, granted (a bigint key is split in two halves). */
-    static final String OWNER_LOCK_GRANTED = "l.locktype = 'advisory' AND l.granted AND l.classid = " + (OWNER_LOCK >>> 32)
-            + " AND l.objid = " + (OWNER_LOCK & 0xffffffffL) + " AND l.objsubid = 1";
-    private static final int OWNER_CHECK_TIMEOUT_SECONDS = 5;
+    /** Conditions on a row {@code l} of pg_locks: the owner lock, granted. */
+    static final String OWNER_LOCK_GRANTED = OwnerLock.GRANTED;
 
     private static final String DEPLOYMENT_COLUMNS = "namespace, name, uid, labels, desired_state, spec_version, phase, "
             + "running_version, job_id, job_attempt, restored_from, error, has_state, pending_snapshot, restore_override, last_stable_version, rolling_back, "
@@ -48,14 +43,7 @@ public final class Store implements AutoCloseable {
     private final Jdbi jdbi;
     private final DataSource dataSource;
     private final Runnable onClose;
-    private OwnerSession ownerLock;
-    /** Whether this store was opened, or locked, as the database's owner; stays so while the lock is being re-taken. */
-    private boolean owner;
-    /** The session that held the lock until this process lost touch with it; it may hold the lock still. */
-    private OwnerSession lostSession;
-
-    /** The connection that holds the owner lock, and which server session that is (pid and start time). */
-    private record OwnerSession(Connection connection, int pid, String startedAt) {}
+    private final OwnerLock ownerLock;
 
     public Store(DataSource dataSource) {
         this(dataSource, () -> {});
@@ -66,9 +54,8 @@ public final class Store implements AutoCloseable {
     }
 
     /** With {@code ownerLock}, a session holding the owner lock: taken before the migrations run. */
-    private Store(DataSource dataSource, Runnable onClose, OwnerSession ownerLock) {
-        this.ownerLock = ownerLock;
-        this.owner = ownerLock != null;
+    private Store(DataSource dataSource, Runnable onClose, OwnerLock.Session ownerLock) {
+        this.ownerLock = new OwnerLock(dataSource, ownerLock);
         Flyway.configure().dataSource(dataSource)
                 .locations("classpath:db/migration", "classpath:db/vendor/" + vendor(dataSource))
                 .load().migrate();
@@ -84,16 +71,8 @@ public final class Store implements AutoCloseable {
      *
      * @throws IllegalStateException when another process holds it
      */
-    public synchronized void lockAsOwner() {
-        if (owner) {
-            confirmOwner();
-            return;
-        }
-        if (!"postgresql".equals(vendor(dataSource))) {
-            return;
-        }
-        ownerLock = takeOwnerLock(dataSource);
-        owner = true;
+    public void lockAsOwner() {
+        ownerLock.lock(vendor(dataSource));
     }
 
     /**
@@ -104,117 +83,13 @@ public final class Store implements AutoCloseable {
      * @return true when the lock had been lost and was taken again
      * @throws IllegalStateException when another process holds the lock now, or the database cannot be reached
      */
-    public synchronized boolean confirmOwner() {
-        if (!owner) {
-            return false;
-        }
-        if (ownerLock != null) {
-            try {
-                if (ownerLock.connection().isValid(OWNER_CHECK_TIMEOUT_SECONDS)) {
-                    return false; // a live session keeps its session-level locks
-                }
-            } catch (SQLException e) {
-                // not valid: take it again below
-            }
-            // Not answering may also mean slow: the session may live on at the server, holding the lock.
-            lostSession = ownerLock;
-            ownerLock = null;
-            if (dataSource instanceof HikariDataSource pool) {
-                pool.evictConnection(lostSession.connection()); // closed, not handed to the next borrower
-            } else {
-                closeQuietly(lostSession.connection());
-            }
-        }
-        try {
-            ownerLock = takeOwnerLock(dataSource);
-        } catch (IllegalStateException refused) {
-            if (lostSession == null || !endIfHoldingLock(lostSession)) {
-                throw refused;
-            }
-            ownerLock = takeOwnerLock(dataSource);
-        }
-        lostSession = null;
-        return true;
-    }
-
-    /**
-     * Ends this process's own earlier session if the server still has it holding the owner lock (a connection that
-     * stopped answering without the server noticing); true when it did.
-     */
-    private boolean endIfHoldingLock(OwnerSession stale) {
-        String sql = "SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-                + " WHERE " + OWNER_LOCK_GRANTED
-                + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                + " AND l.pid = ? AND a.backend_start::text = ?";
-        try (Connection c = dataSource.getConnection(); var end = c.prepareStatement(sql);
-                var alive = c.prepareStatement("SELECT 1 FROM pg_stat_activity WHERE pid = ? AND backend_start::text = ?")) {
-            for (var st : List.of(end, alive)) {
-                st.setInt(1, stale.pid());
-                st.setString(2, stale.startedAt());
-            }
-            try (var rs = end.executeQuery()) {
-                if (!rs.next() || !rs.getBoolean(1)) {
-                    return false;
-                }
-            }
-            // The session ends, and its locks with it, shortly after the signal.
-            for (int i = 0; i < 50; i++) {
-                try (var rs = alive.executeQuery()) {
-                    if (!rs.next()) {
-                        return true;
-                    }
-                }
-                Thread.sleep(100);
-            }
-            return false;
-        } catch (SQLException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+    public boolean confirmOwner() {
+        return ownerLock.confirm();
     }
 
     /** For tests: this process loses touch with the session holding its lock, which lives on at the server. */
-    synchronized void loseOwnerConnection() {
-        lostSession = ownerLock;
-        ownerLock = null;
-    }
-
-    /** A session that holds the owner lock; the lock goes when its connection closes. */
-    private static OwnerSession takeOwnerLock(DataSource dataSource) {
-        Connection c = null;
-        try {
-            c = dataSource.getConnection();
-            boolean locked;
-            int pid;
-            String startedAt;
-            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT pg_try_advisory_lock(" + OWNER_LOCK
-                    + "), pg_backend_pid(), (SELECT backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid())")) {
-                rs.next();
-                locked = rs.getBoolean(1);
-                pid = rs.getInt(2);
-                startedAt = rs.getString(3);
-            }
-            if (!locked) {
-                closeQuietly(c);
-                throw new IllegalStateException("another Sluice server uses this metadata database; one server per database");
-            }
-            return new OwnerSession(c, pid, startedAt);
-        } catch (SQLException e) {
-            closeQuietly(c);
-            throw new IllegalStateException("cannot lock the metadata database: " + e.getMessage(), e);
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                // going anyway
-            }
-        }
+    void loseOwnerConnection() {
+        ownerLock.loseConnection();
     }
 
     /** An embedded H2 database in PostgreSQL mode under {@code directory}. */
@@ -269,9 +144,9 @@ public final class Store implements AutoCloseable {
             throw new IllegalStateException("cannot connect to the PostgreSQL metadata store "
                     + JdbcUrls.withoutCredentials(jdbcUrl) + ": " + driverMessage(e), e);
         }
-        OwnerSession lock = null;
+        OwnerLock.Session lock = null;
         try {
-            lock = owned ? takeOwnerLock(pool) : null;
+            lock = owned ? OwnerLock.take(pool) : null;
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -279,7 +154,7 @@ public final class Store implements AutoCloseable {
         try {
             return new Store(pool, pool::close, lock);
         } catch (RuntimeException e) {
-            closeQuietly(lock == null ? null : lock.connection());
+            OwnerLock.closeQuietly(lock == null ? null : lock.connection());
             pool.close();
             throw new IllegalStateException("cannot migrate the PostgreSQL metadata store "
                     + JdbcUrls.withoutCredentials(jdbcUrl) + ": " + e.getMessage(), e);
@@ -289,20 +164,7 @@ public final class Store implements AutoCloseable {
     /** Closes the connection pool (PostgreSQL); an H2 database stays open for the next store on its directory. */
     @Override
     public synchronized void close() {
-        if (ownerLock != null) {
-            // Unlock explicitly: closing a pooled connection only returns it to the pool, and even a closed session
-            // lets go of its locks only once the server has noticed, after close() returned.
-            try (var st = ownerLock.connection().createStatement()) {
-                // A database that stopped answering must not hold up the shutdown.
-                ownerLock.connection().setNetworkTimeout(Runnable::run, (int) Duration.ofSeconds(5).toMillis());
-                st.execute("SELECT pg_advisory_unlock(" + OWNER_LOCK + ")");
-            } catch (SQLException e) {
-                // the session ends with the pool below, and the lock with it
-            }
-            closeQuietly(ownerLock.connection());
-            ownerLock = null;
-        }
-        owner = false;
+        ownerLock.release();
         onClose.run();
     }
 
@@ -332,8 +194,8 @@ public final class Store implements AutoCloseable {
     }
 
     /** Runs several writes as one transaction. */
-    public void inTransaction(Consumer<Handle> work) {
-        jdbi.useTransaction(work::accept);
+    public void inTransaction(Consumer<Tx> work) {
+        jdbi.useTransaction(h -> work.accept(new Tx(h)));
     }
 
     // --- deployments
@@ -351,16 +213,16 @@ public final class Store implements AutoCloseable {
                 .map(FieldMapper.of(DeploymentRow.class)).list());
     }
 
-    public void insertDeployment(Handle h, DeploymentRow row) {
-        h.createUpdate("INSERT INTO deployments (" + DEPLOYMENT_COLUMNS + ") VALUES (:namespace, :name, :uid, :labels, "
+    public void insertDeployment(Tx tx, DeploymentRow row) {
+        tx.handle.createUpdate("INSERT INTO deployments (" + DEPLOYMENT_COLUMNS + ") VALUES (:namespace, :name, :uid, :labels, "
                         + ":desiredState, :specVersion, :phase, :runningVersion, :jobId, :jobAttempt, :restoredFrom, "
                         + ":error, :hasState, :pendingSnapshot, :restoreOverride, :lastStableVersion, :rollingBack, :versionStartedAt, :restarts, :lastRestartAt, :recordsIn, :recordsOut, :createdAt, :updatedAt, "
                         + ":transitionAt)")
                 .bindFields(row).execute();
     }
 
-    public void updateDeployment(Handle h, DeploymentRow row) {
-        h.createUpdate("UPDATE deployments SET uid = :uid, labels = :labels, desired_state = :desiredState, "
+    public void updateDeployment(Tx tx, DeploymentRow row) {
+        tx.handle.createUpdate("UPDATE deployments SET uid = :uid, labels = :labels, desired_state = :desiredState, "
                         + "spec_version = :specVersion, phase = :phase, running_version = :runningVersion, "
                         + "job_id = :jobId, job_attempt = :jobAttempt, restored_from = :restoredFrom, error = :error, "
                         + "has_state = :hasState, pending_snapshot = :pendingSnapshot, restore_override = :restoreOverride, "
@@ -373,20 +235,20 @@ public final class Store implements AutoCloseable {
     }
 
     public void updateDeployment(DeploymentRow row) {
-        jdbi.useHandle(h -> updateDeployment(h, row));
+        jdbi.useHandle(h -> updateDeployment(new Tx(h), row));
     }
 
-    public void deleteDeployment(Handle h, DeploymentKey key) {
+    public void deleteDeployment(Tx tx, DeploymentKey key) {
         for (String table : List.of("deployments", "versions", "snapshots", "events")) {
-            h.createUpdate("DELETE FROM " + table + " WHERE namespace = :ns AND name = :name")
+            tx.handle.createUpdate("DELETE FROM " + table + " WHERE namespace = :ns AND name = :name")
                     .bind("ns", key.namespace()).bind("name", key.name()).execute();
         }
     }
 
     // --- versions
 
-    public void insertVersion(Handle h, VersionRow row) {
-        h.createUpdate("INSERT INTO versions (namespace, name, version, spec, plan_kind, plan, created_at) "
+    public void insertVersion(Tx tx, VersionRow row) {
+        tx.handle.createUpdate("INSERT INTO versions (namespace, name, version, spec, plan_kind, plan, created_at) "
                         + "VALUES (:namespace, :name, :version, :spec, :planKind, :plan, :createdAt)")
                 .bindFields(row).execute();
     }
@@ -399,8 +261,8 @@ public final class Store implements AutoCloseable {
     }
 
     /** The highest version number of a deployment (new versions take the next one, also after a rollback). */
-    public int latestVersion(Handle h, DeploymentKey key) {
-        return h.createQuery("SELECT COALESCE(MAX(version), 0) FROM versions WHERE namespace = :ns AND name = :name")
+    public int latestVersion(Tx tx, DeploymentKey key) {
+        return tx.handle.createQuery("SELECT COALESCE(MAX(version), 0) FROM versions WHERE namespace = :ns AND name = :name")
                 .bind("ns", key.namespace()).bind("name", key.name()).mapTo(Integer.class).one();
     }
 
@@ -413,8 +275,8 @@ public final class Store implements AutoCloseable {
 
     // --- snapshots
 
-    public void insertSnapshot(Handle h, SnapshotRow row) {
-        h.createUpdate("INSERT INTO snapshots (id, namespace, name, version, origin, state, location, target_dir, "
+    public void insertSnapshot(Tx tx, SnapshotRow row) {
+        tx.handle.createUpdate("INSERT INTO snapshots (id, namespace, name, version, origin, state, location, target_dir, "
                         + "size_bytes, job_id, error, created_at, completed_at) VALUES (:id, :namespace, :name, "
                         + ":version, :origin, :state, :location, :targetDir, :sizeBytes, :jobId, :error, :createdAt, "
                         + ":completedAt)")
@@ -422,21 +284,21 @@ public final class Store implements AutoCloseable {
     }
 
     public void insertSnapshot(SnapshotRow row) {
-        jdbi.useHandle(h -> insertSnapshot(h, row));
+        jdbi.useHandle(h -> insertSnapshot(new Tx(h), row));
     }
 
-    public void updateSnapshot(Handle h, SnapshotRow row) {
-        h.createUpdate("UPDATE snapshots SET state = :state, location = :location, size_bytes = :sizeBytes, "
+    public void updateSnapshot(Tx tx, SnapshotRow row) {
+        tx.handle.createUpdate("UPDATE snapshots SET state = :state, location = :location, size_bytes = :sizeBytes, "
                         + "error = :error, completed_at = :completedAt WHERE id = :id")
                 .bindFields(row).execute();
     }
 
     public void updateSnapshot(SnapshotRow row) {
-        jdbi.useHandle(h -> updateSnapshot(h, row));
+        jdbi.useHandle(h -> updateSnapshot(new Tx(h), row));
     }
 
-    public void deleteSnapshot(Handle h, String id) {
-        h.createUpdate("DELETE FROM snapshots WHERE id = :id").bind("id", id).execute();
+    public void deleteSnapshot(Tx tx, String id) {
+        tx.handle.createUpdate("DELETE FROM snapshots WHERE id = :id").bind("id", id).execute();
     }
 
     public Optional<SnapshotRow> snapshot(String id) {
@@ -454,14 +316,14 @@ public final class Store implements AutoCloseable {
 
     // --- events
 
-    public void appendEvent(Handle h, EventRow row) {
-        h.createUpdate("INSERT INTO events (namespace, name, version, type, reason, message, actor, time) "
+    public void appendEvent(Tx tx, EventRow row) {
+        tx.handle.createUpdate("INSERT INTO events (namespace, name, version, type, reason, message, actor, time) "
                         + "VALUES (:namespace, :name, :version, :type, :reason, :message, :actor, :time)")
                 .bindFields(row).execute();
     }
 
     public void appendEvent(EventRow row) {
-        jdbi.useHandle(h -> appendEvent(h, row));
+        jdbi.useHandle(h -> appendEvent(new Tx(h), row));
     }
 
     /** Events, newest first, of one deployment or (name null) of a namespace. */

@@ -10,6 +10,7 @@ import dev.sluice.control.engine.PipelineRejectedException;
 import dev.sluice.control.engine.RetainedSnapshot;
 import dev.sluice.control.engine.TestingEngine;
 import dev.sluice.control.store.DeploymentRow;
+import dev.sluice.control.store.H2Databases;
 import dev.sluice.control.store.EventRow;
 import dev.sluice.control.store.SnapshotRow;
 import dev.sluice.control.store.Store;
@@ -938,11 +939,11 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
     void aVersionStoredBeforeTheRollbackFieldExistedRunsAndIsWatched() {
         service.apply(YAML, "default", "alice");
         // What the release before rollback and savepoints stored for version 1.
-        store.inTransaction(h -> h.execute("UPDATE versions SET spec = ? WHERE namespace = 'default' AND name = "
+        H2Databases.update(dir, "UPDATE versions SET spec = ? WHERE namespace = 'default' AND name = "
                 + "'orders'", "{\"sql\":\"INSERT INTO totals SELECT * FROM orders;\\n\",\"parallelism\":1,"
                 + "\"state\":\"running\",\"upgradeStrategy\":\"stateful\",\"restoreStrategy\":\"latest-state\","
                 + "\"checkpoints\":{\"interval\":\"10s\"},\"target\":\"embedded\",\"allowNonRestoredState\":false,"
-                + "\"flinkConfiguration\":{}}"));
+                + "\"flinkConfiguration\":{}}");
         assertThat(spec(1).rollback()).isNull();
 
         reconciler.pass();

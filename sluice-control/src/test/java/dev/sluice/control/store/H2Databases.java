@@ -38,6 +38,19 @@ public final class H2Databases {
         }
     }
 
+    /** Runs one statement with parameters, such as writing what an earlier release stored. */
+    public static void update(Path directory, String sql, Object... parameters) {
+        try (Connection c = DriverManager.getConnection(url(directory), "sluice", "");
+                var s = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                s.setObject(i + 1, parameters[i]);
+            }
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static void execute(Path directory, String sql) {
         try (Connection c = DriverManager.getConnection(url(directory), "sluice", "");
                 Statement s = c.createStatement()) {
