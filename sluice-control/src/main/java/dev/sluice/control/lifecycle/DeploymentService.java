@@ -2,6 +2,7 @@ package dev.sluice.control.lifecycle;
 
 import dev.sluice.control.engine.CompiledPipeline;
 import dev.sluice.control.engine.Engine;
+import dev.sluice.control.engine.JobObservation;
 import dev.sluice.control.engine.PipelineRejectedException;
 import dev.sluice.control.engine.RestoreCheck;
 import dev.sluice.control.engine.SnapshotGoneException;
@@ -530,7 +531,13 @@ public final class DeploymentService {
                 // The job belongs to the running version, whose target may differ from the newest version's.
                 int running = row.runningVersion == null ? row.specVersion : row.runningVersion;
                 VersionRow v = store.version(key, running).orElseThrow();
-                targets.get(VersionSpecs.read(v).target()).cancel(row.jobId);
+                Engine engine = targets.get(VersionSpecs.read(v).target());
+                // A job that ended (a bounded one finished) needs no cancel, which Flink would log as an error; one
+                // on a target that does not answer is cancelled all the same, so the delete fails rather than orphans it.
+                JobObservation.JobState state = engine.observe(row.jobId).state();
+                if (state.alive() || state == JobObservation.JobState.UNREACHABLE) {
+                    engine.cancel(row.jobId);
+                }
             }
             store.inTransaction(h -> store.deleteDeployment(h, key));
             return row;

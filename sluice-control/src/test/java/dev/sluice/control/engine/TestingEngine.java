@@ -151,6 +151,9 @@ public final class TestingEngine implements Engine {
 
     @Override
     public synchronized void cancel(String jobId) {
+        if (unreachable) {
+            throw new EngineUnreachableException("target " + target + " does not answer", null);
+        }
         cancelled.add(jobId);
         JobState state = jobs.get(jobId);
         if (state != null && state.alive()) {

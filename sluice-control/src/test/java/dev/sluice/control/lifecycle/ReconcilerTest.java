@@ -334,6 +334,29 @@ class ReconcilerTest extends LifecycleFixture {
                 .hasMessage("deployment orders not found in namespace default");
     }
 
+    @Test
+    void deletingADeploymentWhoseBoundedJobFinishedCancelsNothing() {
+        String jobId = running();
+        engine.setJobState(jobId, JobState.FINISHED);
+        reconciler.pass();
+        assertThat(row().phase).isEqualTo("finished");
+
+        service.delete(KEY, "alice");
+
+        assertThat(engine.cancelled()).as("Flink would log a cancel of a finished job as an error").isEmpty();
+        assertThat(store.deployment(KEY)).isEmpty();
+    }
+
+    @Test
+    void deletingWhileTheTargetDoesNotAnswerFailsRatherThanOrphanTheJob() {
+        running();
+        engine.setUnreachable(true);
+
+        assertThatThrownBy(() -> service.delete(KEY, "alice")).isInstanceOf(RuntimeException.class);
+        engine.setUnreachable(false);
+        assertThat(store.deployment(KEY)).isPresent();
+    }
+
     // --- the engine forgets the job
 
     @Test
