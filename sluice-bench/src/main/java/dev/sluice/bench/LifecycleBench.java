@@ -154,18 +154,29 @@ public final class LifecycleBench {
     }
 
     private long startPlainParts(Path dir) throws Exception {
+        return untilReady(java(PlainParts.class.getName(), dir.toString()));
+    }
+
+    /**
+     * Launches {@code command}, a JVM that prints READY once what it starts is up; the time from launch to that line
+     * (stopping it is not counted).
+     */
+    static long untilReady(List<String> command) throws Exception {
         long t0 = System.nanoTime();
-        Process process = new ProcessBuilder(java(PlainParts.class.getName(), dir.toString()))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null && !line.equals("READY")) {
-                // wait for the parts
+                // wait for it
             }
             long elapsed = millisSince(t0);
             process.destroy();
             process.waitFor(60, TimeUnit.SECONDS);
+            if (line == null) {
+                throw new IllegalStateException(String.join(" ", command.subList(command.size() - 2, command.size()))
+                        + " did not start");
+            }
             return elapsed;
         }
     }

@@ -10,9 +10,7 @@ import dev.sluice.engine.flink.EmbeddedFlink;
 import dev.sluice.server.SluiceConfig;
 import dev.sluice.server.StoreFactory;
 import dev.sluice.streams.kafka.EmbeddedKafka;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -116,23 +114,7 @@ public final class StartupBench {
 
     /** Launch of a JVM that starts one part alone, until that part is up (shutting it down is not counted). */
     private static long partAlone(String part, Path dir) throws Exception {
-        long t0 = System.nanoTime();
-        Process process = new ProcessBuilder(java(PartAlone.class.getName(), part, dir.toString()))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null && !line.equals("READY")) {
-                // wait for the part
-            }
-            long elapsed = millisSince(t0);
-            process.destroy();
-            process.waitFor(60, TimeUnit.SECONDS);
-            if (line == null) {
-                throw new IllegalStateException(part + " alone did not start");
-            }
-            return elapsed;
-        }
+        return LifecycleBench.untilReady(java(PartAlone.class.getName(), part, dir.toString()));
     }
 
     private static java.util.Optional<Long> logged(Path log, Pattern pattern) {

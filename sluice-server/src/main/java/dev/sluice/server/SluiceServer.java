@@ -167,30 +167,12 @@ public final class SluiceServer implements AutoCloseable {
             // Collected in the order they close in reverse: the store last, after the broker and Flink.
             store = collect(storeStart, failure);
             streams = collect(streamsStart, failure);
-            embedded = flinkStart == null ? null : collectTarget(flinkStart, failure);
+            embedded = flinkStart == null ? null : collect(flinkStart, TargetFactory.Started::resources, failure);
             if (failure[0] != null) {
                 throw failure[0];
             }
         } finally {
             pool.shutdown();
-        }
-    }
-
-    /** A started target, its resources registered for closing; null when it failed (see {@link #collect}). */
-    private TargetFactory.Started collectTarget(Future<TargetFactory.Started> start, RuntimeException[] firstFailure) {
-        try {
-            TargetFactory.Started target = start.get();
-            started.add(target.resources());
-            return target;
-        } catch (ExecutionException e) {
-            if (firstFailure[0] == null) {
-                firstFailure[0] = e.getCause() instanceof RuntimeException runtime ? runtime
-                        : new IllegalStateException(e.getCause().getMessage(), e.getCause());
-            }
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting", e);
         }
     }
 
@@ -215,9 +197,15 @@ public final class SluiceServer implements AutoCloseable {
 
     /** The part a start produced, registered for closing; null when it failed, its failure kept if it is the first. */
     private <T extends AutoCloseable> T collect(Future<T> start, RuntimeException[] firstFailure) {
+        return collect(start, part -> part, firstFailure);
+    }
+
+    /** As {@link #collect(Future, RuntimeException[])}, closing what {@code closing} says of the part. */
+    private <T> T collect(Future<T> start, java.util.function.Function<T, AutoCloseable> closing,
+            RuntimeException[] firstFailure) {
         try {
             T part = start.get();
-            started.add(part);
+            started.add(closing.apply(part));
             return part;
         } catch (ExecutionException e) {
             if (firstFailure[0] == null) {

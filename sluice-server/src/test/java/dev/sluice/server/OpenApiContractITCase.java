@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import static dev.sluice.server.TestDocuments.suspendedPipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -65,7 +66,8 @@ class OpenApiContractITCase {
         walkEveryRoute();
 
         assertThat(mismatches).as("answers that do not match the document").isEmpty();
-        assertThat(called).as("documented routes the walk called").containsExactlyInAnyOrderElementsOf(documentedRoutes());
+        assertThat(called).as("documented routes the walk called")
+                .containsExactlyInAnyOrderElementsOf(documentedRoutes());
     }
 
     @Test
@@ -73,7 +75,7 @@ class OpenApiContractITCase {
         ObjectNode wrong = document.deepCopy();
         ObjectNode status = (ObjectNode) wrong.at("/components/schemas/Deployment/properties/status/properties");
         status.remove("restarts"); // the server sends it; additionalProperties: false must catch the difference
-        assertThat(api.post(NS + "/deployments", pipeline("schema-check")).status()).isEqualTo(201);
+        assertThat(api.post(NS + "/deployments", suspendedPipeline("schema-check", "")).status()).isEqualTo(201);
         TestApi.Response deployments = api.get(NS + "/deployments");
         TestApi.Response one = api.get(NS + "/deployments/schema-check");
 
@@ -83,20 +85,6 @@ class OpenApiContractITCase {
         api.delete(NS + "/deployments/schema-check");
     }
 
-    private static String pipeline(String name) {
-        return """
-                apiVersion: sluice.dev/v1
-                kind: Pipeline
-                metadata:
-                  name: %s
-                spec:
-                  state: suspended
-                  sql: |
-                    CREATE TABLE s (n BIGINT) WITH ('connector' = 'datagen');
-                    CREATE TABLE t (n BIGINT) WITH ('connector' = 'blackhole');
-                    INSERT INTO t SELECT n FROM s;
-                """.formatted(name);
-    }
 
     /** Calls every route at least once, with answers of each documented kind where a test can provoke them. */
     private void walkEveryRoute() {
@@ -109,23 +97,27 @@ class OpenApiContractITCase {
         call("GET", "/api/v1/openapi.yaml", "/api/v1/openapi.yaml", null);
 
         KeyedCounts counts = new KeyedCounts("contract", 1_000_000, 20);
-        call("POST", deployments, NS + "/deployments", counts.yaml().replace("parallelism: 2", "parallelism: 1"));
-        call("POST", deployments, NS + "/deployments", counts.yaml().replace("parallelism: 2", "parallelism: 1"));
-        call("POST", deployments, NS + "/deployments", counts.yaml().replace("parallelism: 2", "parallelism: 1.5"));
-        call("POST", deployments, NS + "/deployments", pipeline("set-a") + "---\n" + pipeline("set-b"));
+        String yaml = atLeastOnce(counts.yaml());
+        call("POST", deployments, NS + "/deployments", yaml);
+        call("POST", deployments, NS + "/deployments", yaml);
+        call("POST", deployments, NS + "/deployments", yaml.replace("parallelism: 1", "parallelism: 1.5"));
+        call("POST", deployments, NS + "/deployments",
+                suspendedPipeline("set-a", "") + "---\n" + suspendedPipeline("set-b", ""));
         call("GET", deployments, NS + "/deployments", null);
         call("GET", deployments, "/api/v1/namespaces/Bad_NS/deployments", null);
         call("GET", deployment, NS + "/deployments/nope", null);
         await().atMost(Duration.ofSeconds(60)).until(() -> api.phase("contract").equals("running"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> counts.countedInputs(server.streams().bootstrapServers()) > 0);
+        String kafka = server.streams().bootstrapServers();
+        await().atMost(Duration.ofSeconds(30)).until(() -> counts.countedInputs(kafka) > 0);
         call("GET", deployment, NS + "/deployments/contract", null);
         call("GET", deployment + "/versions", NS + "/deployments/contract/versions", null);
         call("GET", deployment + "/versions", NS + "/deployments/nope/versions", null);
         call("POST", deployment + "/diff", NS + "/deployments/contract/diff", counts.yaml());
-        call("POST", deployment + "/diff", NS + "/deployments/nope/diff", counts.yaml());
+        call("POST", deployment + "/diff", NS + "/deployments/nope/diff", yaml);
         call("POST", deployment + "/diff", NS + "/deployments/contract/diff", "kind: [");
 
-        TestApi.Response snapshot = call("POST", deployment + "/snapshots", NS + "/deployments/contract/snapshots", null);
+        TestApi.Response snapshot = call("POST", deployment + "/snapshots", NS + "/deployments/contract/snapshots",
+                null);
         String id = snapshot.json().path("id").asText();
         await().atMost(Duration.ofSeconds(60)).until(() -> api.get(NS + "/deployments/contract/snapshots/" + id).json()
                 .path("state").asText().equals("completed"));
@@ -136,9 +128,9 @@ class OpenApiContractITCase {
         call("GET", deployment + "/events", NS + "/deployments/contract/events?limit=5", null);
         call("GET", "/api/v1/namespaces/{ns}/events", NS + "/events", null);
 
-        // The fork writes a topic of its own under a transactional-id prefix of its own (two exactly-once sinks with
-        // one prefix fence each other: the exactly-once issue makes Sluice own that).
-        String fork = new KeyedCounts("contract-fork", 1_000_000, 20).yaml().replace("parallelism: 2", "parallelism: 1");
+        // The fork writes a topic of its own. Both write at-least-once: a fork restoring an exactly-once Kafka sink's
+        // savepoint commits the source's pending transactions and fences its producer (the exactly-once issue).
+        String fork = atLeastOnce(new KeyedCounts("contract-fork", 1_000_000, 20).yaml());
         call("POST", deployment + "/fork", NS + "/deployments/contract/fork?as=contract-fork&snapshot=" + id, fork);
         call("POST", deployment + "/fork", NS + "/deployments/contract/fork?as=contract-fork", fork);
         await().atMost(Duration.ofSeconds(60)).until(() -> api.phase("contract-fork").equals("running"));
@@ -173,6 +165,13 @@ class OpenApiContractITCase {
         call("DELETE", deployment, NS + "/deployments/contract", null);
         call("DELETE", deployment, NS + "/deployments/contract", null);
         call("DELETE", deployment, NS + "/deployments/contract-fork", null);
+    }
+
+    /** The pipeline at parallelism 1, writing at-least-once (no Kafka transactions). */
+    private static String atLeastOnce(String keyedCounts) {
+        return keyedCounts.replace("parallelism: 2", "parallelism: 1")
+                .replace("'sink.delivery-guarantee' = 'exactly-once'", "'sink.delivery-guarantee' = 'at-least-once'")
+                .replaceAll(",\\s*'sink.transactional-id-prefix' = '[^']*'", "");
     }
 
     /** One request; its answer must have a documented status and match the documented schema. */

@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import static dev.sluice.server.TestDocuments.suspendedPipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static dev.sluice.server.TestDocuments.line;
 import static org.awaitility.Awaitility.await;
@@ -106,26 +107,13 @@ class SluiceServerITCase {
         assertThat(api.get("/api/v1/namespaces/default/events").json().path("items").toString()).doesNotContain("refused");
     }
 
-    private static String suspendedPipeline(String name, String extra) {
-        return """
-                apiVersion: sluice.dev/v1
-                kind: Pipeline
-                metadata:
-                  name: %s
-                spec:
-                  state: suspended
-                  sql: |
-                    CREATE TABLE s (n BIGINT) WITH ('connector' = 'datagen');
-                    CREATE TABLE t (n BIGINT) WITH ('connector' = 'blackhole');
-                    INSERT INTO t SELECT n FROM s;
-                %s""".formatted(name, extra.indent(2));
-    }
 
     @Test
     void aFileOfSeveralPipelinesIsAppliedAsASetAllOrNothing() {
         String deployments = "/api/v1/namespaces/default/deployments";
         String first = suspendedPipeline("set-a", "");
-        String badSecond = suspendedPipeline("set-b", "parallelism: 1.5\n").replace("SELECT n FROM s;", "SELECT n FROM s WHERE;");
+        String badSecond = suspendedPipeline("set-b", "parallelism: 1.5\n")
+                .replace("SELECT n FROM s;", "SELECT n FROM s WHERE;");
 
         TestApi.Response refused = api.post(deployments, first + "---\n" + badSecond);
         assertThat(refused.status()).as(refused.body()).isEqualTo(400);
@@ -156,7 +144,8 @@ class SluiceServerITCase {
                 .containsExactly("created set-a", "created set-b");
         assertThat(api.get(deployments + "/set-b").json().path("spec").path("state").asText()).isEqualTo("suspended");
 
-        TestApi.Response again = api.post(deployments, first + "---\n" + suspendedPipeline("set-b", "parallelism: 2\n"));
+        TestApi.Response again = api.post(deployments,
+                first + "---\n" + suspendedPipeline("set-b", "parallelism: 2\n"));
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.json().path("items")).extracting(item -> item.path("result").asText() + " "
                 + item.path("version").asInt()).containsExactly("unchanged 1", "updated 2");
