@@ -267,7 +267,7 @@ public final class Reconciler implements AutoCloseable {
         }
         switch (job.state()) {
             case STARTING, RESTARTING -> {
-                if (VersionSteps.crashLooping(job)) {
+                if (VersionSteps.crashLooping(job, clock.millis())) {
                     writer.transition(row, Phase.FAILING, VersionSteps.failingError(row, job));
                 } else {
                     writer.transition(row, row.rollingBack ? Phase.ROLLING_BACK : Phase.STARTING, null);
@@ -426,11 +426,19 @@ public final class Reconciler implements AutoCloseable {
             return;
         }
         if (job.state() == JobState.STARTING || job.state() == JobState.RESTARTING) {
-            if (!VersionSteps.crashLooping(job)) {
+            if (!VersionSteps.crashLooping(job, clock.millis())) {
                 return; // a savepoint needs a running job; wait for it
             }
             // A job that fails again and again takes no savepoint; its state is in its newest retained checkpoint,
-            // or, if it completed none, in the snapshot it started from. Stop it; resume restores the newest.
+            // or, if it completed none, in the snapshot it started from. That is where resume starts (stored before
+            // the cancel), whatever the restore strategy would pick among older savepoints.
+            Optional<String> own = engine.latestRetainedCheckpoint(layout.retainedCheckpointDirectory(row.key(), row.uid))
+                    .map(c -> c.location()).filter(location -> location.contains("/" + row.jobId + "/"));
+            String resumeFrom = own.orElse(row.restoredFrom);
+            if (resumeFrom != null) {
+                row.restoreOverride = RestorePin.of(resumeFrom);
+                writer.save(row);
+            }
             engine.cancel(row.jobId);
             events.normal(null, row.key(), row.runningVersion, "JobStopped", "suspend: cancelled job " + row.jobId
                     + ", which was failing (" + row.restarts + " restarts) and cannot take a savepoint; resume starts "

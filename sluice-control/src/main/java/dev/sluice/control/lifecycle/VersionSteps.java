@@ -117,7 +117,7 @@ final class VersionSteps {
                     ACTOR);
             return true;
         }
-        if (crashLooping(job)) {
+        if (crashLooping(job, clock.millis())) {
             Optional<Boolean> moved = upgradeFromRestorePoint(row, engine, what);
             if (moved.isPresent()) {
                 return moved.get();
@@ -147,12 +147,16 @@ final class VersionSteps {
     }
 
     /**
-     * True when the engine has restarted the job and it is not running now: it fails again and again (a version that
-     * runs once restarted is judged by the readiness watch and by {@link #RECOVERED_AFTER}).
+     * True when the engine is restarting the job, or restarted it within {@link #RECOVERED_AFTER} and it does not run
+     * yet: it fails again and again. A restart long ago does not count (a job redeploying tasks after a lost
+     * TaskManager is starting, not failing). The engine's clock is compared with Sluice's.
      */
-    static boolean crashLooping(JobObservation job) {
+    static boolean crashLooping(JobObservation job, long now) {
+        if (job.lastRestartAt() == null) {
+            return false;
+        }
         return job.state() == JobState.RESTARTING
-                || job.state() == JobState.STARTING && job.lastRestartAt() != null;
+                || job.state() == JobState.STARTING && now - job.lastRestartAt() < RECOVERED_AFTER.toMillis();
     }
 
     /**
@@ -198,6 +202,11 @@ final class VersionSteps {
         boolean ownCheckpoint = newest.map(c -> c.location().contains("/" + row.jobId + "/")).orElse(false);
         String from = row.restoredFrom;
         if (ownCheckpoint || from == null && row.hasState) {
+            if (RestorePin.NONE.equals(row.restoreOverride)) {
+                // Decided by an earlier pass whose cancel did not happen; the job has state of its own since.
+                row.restoreOverride = null;
+                writer.save(row);
+            }
             return Optional.empty();
         }
         row.restoreOverride = from == null ? RestorePin.NONE : RestorePin.of(from);

@@ -189,4 +189,66 @@ class CrashLoopTest extends LifecycleFixture {
         assertThat(engine.lastSubmission().restorePath()).isEqualTo(upgradeSavepoint.location);
         assertThat(engine.jobState(rolledBack)).isEqualTo(JobState.CANCELLED);
     }
+
+    @Test
+    void aJobRedeployingLongAfterItsLastRestartIsStartingNotFailing() {
+        String job = running();
+        engine.restartJob(job, CAUSE);
+        reconciler.pass();
+        engine.runAll();
+        clock.advance(Duration.ofHours(2));
+        reconciler.pass();
+        assertThat(row().phase).isEqualTo("running");
+
+        engine.setJobState(job, JobState.STARTING); // tasks redeploying (a TaskManager was lost), no new restart
+        reconciler.pass();
+        assertThat(row().phase).isEqualTo("starting");
+        service.suspend(KEY, "alice");
+        reconciler.pass();
+        assertThat(engine.cancelled()).as("a savepoint is waited for, as for any starting job").isEmpty();
+    }
+
+    @Test
+    void anEmptyStartDecidedBeforeTheFailingJobGotStateOfItsOwnIsDropped() {
+        String job = failingFirstVersion();
+        service.apply(FIX, "default", "alice");
+        // A pass stored its decision (the failing job holds no state: start empty) and died before the cancel.
+        DeploymentRow decided = row();
+        decided.restoreOverride = RestorePin.NONE;
+        decided.phase = "upgrading";
+        store.updateDeployment(decided);
+        // Meanwhile the job recovered for a while, completed a checkpoint of its own, and fails again later.
+        engine.runAll();
+        retainCheckpoint("chk-3");
+        clock.advance(Duration.ofMinutes(10)); // too old for the upgrade's checkpoint fallback
+        engine.restartJob(job, CAUSE);
+        reconciler.pass();
+        assertThat(row().restoreOverride).as("the stale decision is gone").isNull();
+        assertThat(reasons()).contains("UpgradeRefused");
+
+        engine.failJob(job, CAUSE); // Flink gives up; resuming starts the wanted version from the newest state
+        reconciler.pass();
+        assertThat(row().phase).isEqualTo("failed");
+        service.resume(KEY, "alice");
+        reconciler.pass();
+
+        assertThat(engine.lastSubmission().jobName()).isEqualTo("default/orders v2");
+        assertThat(engine.lastSubmission().restorePath()).as("its own checkpoint, never empty")
+                .endsWith("/" + job + "/chk-3");
+    }
+
+    @Test
+    void suspendingAFailingJobPinsItsOwnNewestCheckpointForTheResume() {
+        SnapshotRow savepoint = failingAfterRestoreFromSavepoint();
+        String failing = row().jobId;
+        retainCheckpoint("chk-9"); // the failing job had completed a checkpoint of its own before it began to fail
+
+        service.suspend(KEY, "alice");
+        reconciler.pass();
+        service.resume(KEY, "alice");
+        reconciler.pass();
+
+        assertThat(engine.lastSubmission().restorePath()).endsWith("/" + failing + "/chk-9")
+                .isNotEqualTo(savepoint.location);
+    }
 }
