@@ -48,7 +48,12 @@ class KillNineITCase {
             assertThat(bootstrap).as("the broker keeps its port").isEqualTo(kafka);
             long committedBefore = running.countedInputs(kafka);
             assertThat(committedBefore).isBetween(100L, 599L);
-            await().atMost(Duration.ofSeconds(60)).until(() -> second.api.phase("counts-kill").equals("running"));
+            // Until the first reconcile pass has looked, the stored status is the killed process's (running, no
+            // restore point): wait for the job that replaced the lost one.
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                JsonNode now = second.api.deployment("counts-kill").path("status");
+                return now.path("phase").asText().equals("running") && now.path("restoredFrom").asText().contains("chk-");
+            });
             JsonNode status = second.api.deployment("counts-kill").path("status");
             assertThat(status.path("restoredFrom").asText()).as("restored from a retained checkpoint").contains("chk-");
             await().atMost(Duration.ofSeconds(90)).until(() -> second.api.phase("counts-kill").equals("finished"));
