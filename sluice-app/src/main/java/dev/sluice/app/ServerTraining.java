@@ -27,7 +27,7 @@ public final class ServerTraining {
             DeploymentKey key = new DeploymentKey("default", "ride-demand");
             long deadline = System.nanoTime() + 120_000_000_000L;
             while (System.nanoTime() < deadline && !server.store().deployment(key)
-                    .map(d -> Phase.RUNNING.wire().equals(d.phase)).orElse(false)) {
+                    .map(d -> d.phase == Phase.RUNNING).orElse(false)) {
                 Thread.sleep(200);
             }
         } finally {

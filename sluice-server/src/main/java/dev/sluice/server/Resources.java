@@ -33,7 +33,7 @@ final class Resources {
         Map<String, String> labels = Json.readLabels(row.labels);
         ObjectMeta meta = new ObjectMeta(row.name, row.namespace, labels, Instant.ofEpochMilli(row.createdAt),
                 Instant.ofEpochMilli(row.updatedAt));
-        DeploymentStatus status = new DeploymentStatus(Phase.parse(row.phase), row.runningVersion, row.jobId,
+        DeploymentStatus status = new DeploymentStatus(row.phase, row.runningVersion, row.jobId,
                 row.error, row.restoredFrom, row.recordsIn, row.recordsOut, Instant.ofEpochMilli(row.transitionAt),
                 row.restarts);
         return Deployment.of(meta, spec, status);

@@ -122,7 +122,7 @@ public final class DeploymentService {
         }
         DeploymentRow row = require(key);
         PipelineSpec wanted = VersionSpecs.read(store.version(key, row.specVersion).orElseThrow());
-        PipelineSpec scaled = wanted.withParallelism(parallelism).withState(DesiredState.parse(row.desiredState));
+        PipelineSpec scaled = wanted.withParallelism(parallelism).withState(row.desiredState);
         String document = Json.yaml(new PipelineDocument(PipelineDocument.API_VERSION, PipelineDocument.KIND,
                 new Metadata(key.name(), key.namespace(), Json.readLabels(row.labels)), scaled));
         return apply(document, key.namespace(), actor, null);
@@ -329,7 +329,7 @@ public final class DeploymentService {
         row.namespace = key.namespace();
         row.name = key.name();
         row.uid = UUID.randomUUID().toString();
-        row.phase = Phase.PENDING.wire();
+        row.phase = Phase.PENDING;
         row.specVersion = 0;
         row.createdAt = now;
         row.transitionAt = now;
@@ -338,16 +338,16 @@ public final class DeploymentService {
 
     /** A new desired state; a failed or finished deployment asked to run starts over from its newest state. */
     private static void setDesired(DeploymentRow row, DesiredState state) {
-        Phase phase = Phase.parse(row.phase);
-        if (state == DesiredState.RUNNING && !DesiredState.RUNNING.wire().equals(row.desiredState)
+        Phase phase = row.phase;
+        if (state == DesiredState.RUNNING && row.desiredState != DesiredState.RUNNING
                 || state == DesiredState.RUNNING && (phase == Phase.FAILED || phase == Phase.FINISHED)) {
             if (phase.terminal()) {
-                row.phase = Phase.PENDING.wire();
+                row.phase = Phase.PENDING;
                 row.error = null;
                 row.jobId = phase == Phase.FINISHED || phase == Phase.FAILED ? null : row.jobId;
             }
         }
-        row.desiredState = state.wire();
+        row.desiredState = state;
     }
 
     /** What applying {@code yaml} would change, and what Sluice would do to the running job. Changes nothing. */
@@ -548,8 +548,8 @@ public final class DeploymentService {
     public SnapshotRow snapshot(DeploymentKey key, String actor) {
         SnapshotRow snapshot = locks.with(key, () -> {
             DeploymentRow row = require(key);
-            if (!Phase.RUNNING.wire().equals(row.phase) || row.jobId == null) {
-                throw new ConflictException("deployment " + key + " is " + row.phase
+            if (row.phase != Phase.RUNNING || row.jobId == null) {
+                throw new ConflictException("deployment " + key + " is " + row.phase.wire()
                         + "; a snapshot needs a running job");
             }
             if (row.pendingSnapshot != null) {

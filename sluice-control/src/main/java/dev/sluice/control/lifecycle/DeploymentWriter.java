@@ -20,9 +20,9 @@ final class DeploymentWriter {
     }
 
     void transition(DeploymentRow row, Phase phase, String error) {
-        Phase before = Phase.parse(row.phase);
+        Phase before = row.phase;
         boolean changed = before != phase || !Objects.equals(row.error, error == null ? row.error : error);
-        row.phase = phase.wire();
+        row.phase = phase;
         if (error != null) {
             row.error = error;
         }

@@ -151,7 +151,7 @@ public final class Reconciler implements AutoCloseable {
             try {
                 settling |= locks.with(key, () -> store.deployment(key).map(row -> {
                     reconcile(row);
-                    return !Phase.parse(row.phase).settled();
+                    return !row.phase.settled();
                 }).orElse(false));
             } catch (RuntimeException e) {
                 LOG.error("[{}] reconcile failed", key, e);
@@ -225,7 +225,7 @@ public final class Reconciler implements AutoCloseable {
             row.recordsIn = job.recordsIn();
             row.recordsOut = job.recordsOut();
         }
-        switch (DesiredState.parse(row.desiredState)) {
+        switch (row.desiredState) {
             case RUNNING -> reconcileRunning(row, spec, version, current, target, job);
             case SUSPENDED -> reconcileSuspended(row, current, job);
             case CANCELLED -> reconcileCancelled(row, current, job);
@@ -235,7 +235,7 @@ public final class Reconciler implements AutoCloseable {
 
     private void reconcileRunning(DeploymentRow row, PipelineSpec spec, VersionRow version, Engine current,
             Engine target, JobObservation job) {
-        Phase phase = Phase.parse(row.phase);
+        Phase phase = row.phase;
         if (row.pendingSnapshot != null && !job.state().alive()) {
             snapshots.resolvePendingSnapshot(row, current);
         }
@@ -345,7 +345,7 @@ public final class Reconciler implements AutoCloseable {
         // A submission whose outcome is unknown (the target did not answer) goes again under the same job id: if the
         // first one arrived after all, Flink refuses the duplicate and the job is adopted; never two jobs.
         boolean resubmit = row.jobId != null && uncertainSubmissions.remove(row.jobId);
-        if (lostFrom != null && !resubmit && row.jobId != null && Phase.parse(row.phase) != Phase.PENDING) {
+        if (lostFrom != null && !resubmit && row.jobId != null && row.phase != Phase.PENDING) {
             if (lostFrom.stopsWithControlPlane() && !observedAlive.contains(row.jobId)) {
                 events.normal(null, key, row.runningVersion, "JobLost", "job " + row.jobId + " ended with the previous "
                         + "Sluice process (target " + lostFrom.target() + " runs inside it); restarting from the newest "
@@ -448,7 +448,7 @@ public final class Reconciler implements AutoCloseable {
             snapshots.resolvePendingSnapshot(row, engine);
         }
         row.jobId = null;
-        if (Phase.parse(row.phase) == Phase.FAILING) {
+        if (row.phase == Phase.FAILING) {
             row.error = null;
         }
         writer.transition(row, Phase.SUSPENDED, null);

@@ -39,8 +39,8 @@ final class RestorePin {
         row.rollingBack = true;
         row.error = null;
         row.versionStartedAt = null;
-        if (row.jobId != null || Phase.parse(row.phase) == Phase.FAILED) {
-            row.phase = Phase.ROLLING_BACK.wire(); // the reason is recorded by the caller's event
+        if (row.jobId != null || row.phase == Phase.FAILED) {
+            row.phase = Phase.ROLLING_BACK; // the reason is recorded by the caller's event
         }
         row.restoreOverride = store.snapshots(row.namespace, row.name).stream()
                 .filter(s -> SnapshotState.COMPLETED.wire().equals(s.state) && s.location != null)

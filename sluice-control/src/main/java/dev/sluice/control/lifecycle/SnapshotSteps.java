@@ -46,7 +46,7 @@ final class SnapshotSteps {
     /** Snapshot row first (intent, with its target directory), then the savepoint, then the result. */
     Optional<SnapshotRow> stopWithSavepoint(DeploymentRow row, Engine engine, SnapshotOrigin origin) {
         SnapshotRow snapshot = pendingSnapshot(row, origin, engine);
-        writer.transition(row, origin == SnapshotOrigin.SUSPEND ? Phase.SUSPENDING : Phase.parse(row.phase), null);
+        writer.transition(row, origin == SnapshotOrigin.SUSPEND ? Phase.SUSPENDING : row.phase, null);
         String step = origin.wire();
         faults.reached(step + ".before-savepoint");
         try {
@@ -70,7 +70,7 @@ final class SnapshotSteps {
      */
     boolean periodicSavepointDue(DeploymentRow row, PipelineSpec spec) {
         if (spec.savepoints() == null || spec.savepoints().periodic() == null
-                || Phase.parse(row.phase) != Phase.RUNNING) {
+                || row.phase != Phase.RUNNING) {
             return false;
         }
         long period = Durations.parse(spec.savepoints().periodic()).toMillis();

@@ -178,7 +178,7 @@ final class VersionSteps {
      * window has not ended: it becomes the last stable version, so that a failing successor rolls back to it.
      */
     private void markHealthyWhenReplaced(DeploymentRow row) {
-        if (row.rollingBack || row.versionStartedAt == null || Phase.parse(row.phase) != Phase.RUNNING
+        if (row.rollingBack || row.versionStartedAt == null || row.phase != Phase.RUNNING
                 || Objects.equals(row.lastStableVersion, row.runningVersion)) {
             return;
         }
@@ -315,6 +315,6 @@ final class VersionSteps {
         if (row.rollingBack) {
             return "rollback";
         }
-        return Phase.parse(row.phase) == Phase.UPGRADING ? "upgrade" : "start";
+        return row.phase == Phase.UPGRADING ? "upgrade" : "start";
     }
 }

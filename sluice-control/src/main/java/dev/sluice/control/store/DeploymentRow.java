@@ -1,6 +1,8 @@
 package dev.sluice.control.store;
 
 import dev.sluice.model.DeploymentKey;
+import dev.sluice.model.DesiredState;
+import dev.sluice.model.Phase;
 
 /**
  * One deployment as stored: desired state ({@code desiredState}, {@code specVersion}), what runs
@@ -12,9 +14,9 @@ public class DeploymentRow {
     public String name;
     public String uid;
     public String labels;
-    public String desiredState;
+    public DesiredState desiredState;
     public int specVersion;
-    public String phase;
+    public Phase phase;
     public Integer runningVersion;
     public String jobId;
     public int jobAttempt;

@@ -3,6 +3,8 @@ package dev.sluice.control.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.sluice.model.DeploymentKey;
+import dev.sluice.model.DesiredState;
+import dev.sluice.model.Phase;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -12,7 +14,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import java.util.function.Function;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.argument.ArgumentFactory;
 import org.jdbi.v3.core.mapper.reflect.FieldMapper;
 
 /**
@@ -59,7 +63,7 @@ public final class Store implements AutoCloseable {
         Flyway.configure().dataSource(dataSource)
                 .locations("classpath:db/migration", "classpath:db/vendor/" + vendor(dataSource))
                 .load().migrate();
-        this.jdbi = Jdbi.create(dataSource);
+        this.jdbi = withWireEnums(Jdbi.create(dataSource));
         this.dataSource = dataSource;
         this.onClose = onClose;
     }
@@ -196,6 +200,28 @@ public final class Store implements AutoCloseable {
     /** Runs several writes as one transaction. */
     public void inTransaction(Consumer<Tx> work) {
         jdbi.useTransaction(h -> work.accept(new Tx(h)));
+    }
+
+    /** Phases and desired states are stored as their wire names ("rolling-back"), as the API shows them. */
+    private static Jdbi withWireEnums(Jdbi jdbi) {
+        wireEnum(jdbi, Phase.class, Phase::wire, Phase::parse);
+        wireEnum(jdbi, DesiredState.class, DesiredState::wire, DesiredState::parse);
+        return jdbi;
+    }
+
+    private static <E extends Enum<E>> void wireEnum(Jdbi jdbi, Class<E> type, Function<E, String> wire,
+            Function<String, E> parse) {
+        jdbi.registerArgument((ArgumentFactory) (declared, value, config) -> {
+            if (declared != type && !type.isInstance(value)) {
+                return Optional.empty();
+            }
+            String text = value == null ? null : wire.apply(type.cast(value));
+            return Optional.of((position, statement, ctx) -> statement.setString(position, text));
+        });
+        jdbi.registerColumnMapper(type, (rs, column, ctx) -> {
+            String value = rs.getString(column);
+            return value == null ? null : parse.apply(value);
+        });
     }
 
     // --- deployments

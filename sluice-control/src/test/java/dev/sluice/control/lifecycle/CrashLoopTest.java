@@ -1,5 +1,6 @@
 package dev.sluice.control.lifecycle;
 
+import dev.sluice.model.Phase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.control.engine.JobObservation.JobState;
@@ -32,14 +33,14 @@ class CrashLoopTest extends LifecycleFixture {
         String job = failingFirstVersion();
 
         DeploymentRow row = row();
-        assertThat(row.phase).isEqualTo("failing");
+        assertThat(row.phase).isEqualTo(Phase.FAILING);
         assertThat(row.restarts).isEqualTo(1);
         assertThat(row.error).isEqualTo("version 1 fails and the engine restarts it (1 restarts): " + CAUSE);
         assertThat(event("Phase").message).isEqualTo("starting -> failing: " + row.error);
 
         engine.runAll(); // running again, for a moment
         reconciler.pass();
-        assertThat(row().phase).as("a job that just restarted has not recovered yet").isEqualTo("failing");
+        assertThat(row().phase).as("a job that just restarted has not recovered yet").isEqualTo(Phase.FAILING);
 
         clock.advance(Duration.ofSeconds(5));
         engine.restartJob(job, CAUSE);
@@ -50,7 +51,7 @@ class CrashLoopTest extends LifecycleFixture {
         engine.runAll();
         clock.advance(VersionSteps.RECOVERED_AFTER);
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
         assertThat(row().error).isNull();
     }
 
@@ -71,14 +72,14 @@ class CrashLoopTest extends LifecycleFixture {
                 + "from empty state");
         assertThat(event("Submitted").message).endsWith("with empty state");
         DeploymentRow row = row();
-        assertThat(row.phase).isEqualTo("starting");
+        assertThat(row.phase).isEqualTo(Phase.STARTING);
         assertThat(row.runningVersion).isEqualTo(2);
         assertThat(row.error).isNull();
         assertThat(row.restarts).isZero();
 
         engine.runAll();
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
     }
 
     /** Version 1 ran, was suspended (savepoint S) and resumed from S; now it fails again and again. Returns S. */
@@ -92,7 +93,7 @@ class CrashLoopTest extends LifecycleFixture {
         assertThat(engine.lastSubmission().restorePath()).isEqualTo(savepoint.location);
         engine.restartJob(row().jobId, CAUSE);
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("failing");
+        assertThat(row().phase).isEqualTo(Phase.FAILING);
         return savepoint;
     }
 
@@ -133,7 +134,7 @@ class CrashLoopTest extends LifecycleFixture {
         reconciler.pass();
 
         assertThat(engine.cancelled()).containsExactly(failing);
-        assertThat(row().phase).isEqualTo("suspended");
+        assertThat(row().phase).isEqualTo(Phase.SUSPENDED);
         assertThat(row().error).isNull();
         assertThat(event("JobStopped").message).startsWith("suspend: cancelled job " + failing + ", which was failing");
 
@@ -150,7 +151,7 @@ class CrashLoopTest extends LifecycleFixture {
         reconciler.pass();
 
         assertThat(engine.cancelled()).containsExactly(job);
-        assertThat(row().phase).isEqualTo("cancelled");
+        assertThat(row().phase).isEqualTo(Phase.CANCELLED);
     }
 
     @Test
@@ -181,7 +182,7 @@ class CrashLoopTest extends LifecycleFixture {
         String rolledBack = row().jobId;
         engine.restartJob(rolledBack, CAUSE);
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("failing");
+        assertThat(row().phase).isEqualTo(Phase.FAILING);
         service.apply(FIX.replace("amount", "amount, id AS again"), "default", "alice");
         reconciler.pass();
         assertThat(engine.cancelled()).contains(rolledBack);
@@ -198,11 +199,11 @@ class CrashLoopTest extends LifecycleFixture {
         engine.runAll();
         clock.advance(Duration.ofHours(2));
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
 
         engine.setJobState(job, JobState.STARTING); // tasks redeploying (a TaskManager was lost), no new restart
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("starting");
+        assertThat(row().phase).isEqualTo(Phase.STARTING);
         service.suspend(KEY, "alice");
         reconciler.pass();
         assertThat(engine.cancelled()).as("a savepoint is waited for, as for any starting job").isEmpty();
@@ -215,7 +216,7 @@ class CrashLoopTest extends LifecycleFixture {
         // A pass stored its decision (the failing job holds no state: start empty) and died before the cancel.
         DeploymentRow decided = row();
         decided.restoreOverride = RestorePin.NONE;
-        decided.phase = "upgrading";
+        decided.phase = Phase.UPGRADING;
         store.updateDeployment(decided);
         // Meanwhile the job recovered for a while, completed a checkpoint of its own, and fails again later.
         engine.runAll();
@@ -228,7 +229,7 @@ class CrashLoopTest extends LifecycleFixture {
 
         engine.failJob(job, CAUSE); // Flink gives up; resuming starts the wanted version from the newest state
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("failed");
+        assertThat(row().phase).isEqualTo(Phase.FAILED);
         service.resume(KEY, "alice");
         reconciler.pass();
 

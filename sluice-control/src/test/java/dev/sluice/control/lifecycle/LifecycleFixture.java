@@ -1,5 +1,7 @@
 package dev.sluice.control.lifecycle;
 
+import dev.sluice.model.DesiredState;
+import dev.sluice.model.Phase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.control.ManualClock;
@@ -85,7 +87,7 @@ abstract class LifecycleFixture {
         reconciler.pass();
         engine.runAll();
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
         return row().jobId;
     }
 
@@ -129,9 +131,9 @@ abstract class LifecycleFixture {
         s.jobId = jobId;
         s.createdAt = clock.millis();
         if ("suspend".equals(origin)) {
-            row.desiredState = "suspended";
+            row.desiredState = DesiredState.SUSPENDED;
         }
-        row.phase = phase;
+        row.phase = Phase.parse(phase);
         row.pendingSnapshot = s.id;
         store.inTransaction(h -> {
             store.insertSnapshot(h, s);

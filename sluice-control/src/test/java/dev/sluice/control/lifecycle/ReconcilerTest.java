@@ -1,5 +1,7 @@
 package dev.sluice.control.lifecycle;
 
+import dev.sluice.model.DesiredState;
+import dev.sluice.model.Phase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -37,8 +39,8 @@ class ReconcilerTest extends LifecycleFixture {
 
         assertThat(result).isEqualTo(new ApplyResult(KEY, ApplyResult.Outcome.CREATED, 1));
         DeploymentRow created = row();
-        assertThat(created.phase).isEqualTo("pending");
-        assertThat(created.desiredState).isEqualTo("running");
+        assertThat(created.phase).isEqualTo(Phase.PENDING);
+        assertThat(created.desiredState).isEqualTo(DesiredState.RUNNING);
         assertThat(created.specVersion).isEqualTo(1);
         assertThat(created.runningVersion).isNull();
         assertThat(created.jobId).isNull();
@@ -48,7 +50,7 @@ class ReconcilerTest extends LifecycleFixture {
         reconciler.pass();
 
         DeploymentRow starting = row();
-        assertThat(starting.phase).isEqualTo("starting");
+        assertThat(starting.phase).isEqualTo(Phase.STARTING);
         assertThat(starting.jobId).isEqualTo(JobIds.of(created.uid, 1));
         assertThat(starting.jobAttempt).isEqualTo(1);
         assertThat(starting.runningVersion).isEqualTo(1);
@@ -69,13 +71,13 @@ class ReconcilerTest extends LifecycleFixture {
         reconciler.pass(); // still starting: nothing new
 
         assertThat(engine.submissions()).hasSize(1);
-        assertThat(row().phase).isEqualTo("starting");
+        assertThat(row().phase).isEqualTo(Phase.STARTING);
 
         engine.setJobState(starting.jobId, JobState.RUNNING);
         reconciler.pass();
 
         DeploymentRow running = row();
-        assertThat(running.phase).isEqualTo("running");
+        assertThat(running.phase).isEqualTo(Phase.RUNNING);
         assertThat(running.jobId).isEqualTo(starting.jobId);
         assertThat(engine.submissions()).hasSize(1);
         EventRow last = events().get(0);
@@ -92,7 +94,7 @@ class ReconcilerTest extends LifecycleFixture {
 
         reconciler.pass();
 
-        assertThat(row().phase).isEqualTo("suspended");
+        assertThat(row().phase).isEqualTo(Phase.SUSPENDED);
         assertThat(engine.submissions()).isEmpty();
     }
 
@@ -126,7 +128,7 @@ class ReconcilerTest extends LifecycleFixture {
         reconciler.pass();
 
         assertThat(row().error).isNull();
-        assertThat(row().phase).isEqualTo("starting");
+        assertThat(row().phase).isEqualTo(Phase.STARTING);
         assertThat(reasons()).contains("TargetReachable");
         assertThat(engine.submissions()).hasSize(1);
     }
@@ -138,7 +140,7 @@ class ReconcilerTest extends LifecycleFixture {
 
         reconciler.pass();
 
-        assertThat(row().phase).isEqualTo("starting");
+        assertThat(row().phase).isEqualTo(Phase.STARTING);
         assertThat(row().error).startsWith("target unreachable: embedded");
         assertThat(engine.submissions()).isEmpty();
         String firstJobId = row().jobId;
@@ -170,7 +172,7 @@ class ReconcilerTest extends LifecycleFixture {
         reconciler.pass(); // the target is back
 
         assertThat(row().error).isNull();
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
         assertThat(engine.submissions()).hasSize(1);
     }
 
@@ -181,7 +183,7 @@ class ReconcilerTest extends LifecycleFixture {
 
         reconciler.pass();
 
-        assertThat(row().phase).isEqualTo("failed");
+        assertThat(row().phase).isEqualTo(Phase.FAILED);
         assertThat(row().error).isEqualTo("submitting the job failed: cluster refused the job");
         assertThat(events().get(0).type).isEqualTo("warning");
         assertThat(events().get(0).reason).isEqualTo("Failed");
@@ -194,17 +196,17 @@ class ReconcilerTest extends LifecycleFixture {
 
         reconciler.pass();
 
-        assertThat(row().phase).isEqualTo("failed");
+        assertThat(row().phase).isEqualTo(Phase.FAILED);
         assertThat(row().error).isEqualTo("the job failed: NullPointerException in map()");
         reconciler.pass();
         assertThat(engine.submissions()).hasSize(1);
 
         service.resume(KEY, "alice");
-        assertThat(row().phase).isEqualTo("pending");
+        assertThat(row().phase).isEqualTo(Phase.PENDING);
         reconciler.pass();
 
         assertThat(engine.submissions()).hasSize(2);
-        assertThat(row().phase).isEqualTo("starting");
+        assertThat(row().phase).isEqualTo(Phase.STARTING);
         assertThat(row().jobId).isEqualTo(JobIds.of(row().uid, 2));
         assertThat(row().error).isNull();
     }
@@ -216,7 +218,7 @@ class ReconcilerTest extends LifecycleFixture {
         String jobId = running();
 
         service.suspend(KEY, "alice");
-        assertThat(row().desiredState).isEqualTo("suspended");
+        assertThat(row().desiredState).isEqualTo(DesiredState.SUSPENDED);
         reconciler.pass();
 
         SnapshotRow snapshot = onlySnapshot();
@@ -230,7 +232,7 @@ class ReconcilerTest extends LifecycleFixture {
         assertThat(snapshot.sizeBytes).isEqualTo(1000L);
         assertThat(snapshot.completedAt).isEqualTo(clock.millis());
         DeploymentRow suspended = row();
-        assertThat(suspended.phase).isEqualTo("suspended");
+        assertThat(suspended.phase).isEqualTo(Phase.SUSPENDED);
         assertThat(suspended.jobId).isNull();
         assertThat(suspended.pendingSnapshot).isNull();
         assertThat(suspended.hasState).isTrue();
@@ -243,7 +245,7 @@ class ReconcilerTest extends LifecycleFixture {
         reconciler.pass(); // nothing left to do
 
         assertThat(engine.stopWithSavepointCalls()).hasSize(1);
-        assertThat(row().phase).isEqualTo("suspended");
+        assertThat(row().phase).isEqualTo(Phase.SUSPENDED);
     }
 
     @Test
@@ -255,14 +257,14 @@ class ReconcilerTest extends LifecycleFixture {
         clock.advance(Duration.ofMinutes(5));
 
         service.resume(KEY, "alice");
-        assertThat(row().phase).isEqualTo("pending");
+        assertThat(row().phase).isEqualTo(Phase.PENDING);
         reconciler.pass();
 
         JobSubmission resumed = engine.lastSubmission();
         assertThat(engine.submissions()).hasSize(2);
         assertThat(resumed.restorePath()).isEqualTo(savepoint.location);
         DeploymentRow row = row();
-        assertThat(row.phase).isEqualTo("starting");
+        assertThat(row.phase).isEqualTo(Phase.STARTING);
         assertThat(row.jobId).isEqualTo(JobIds.of(row.uid, 2)).isEqualTo(resumed.jobId());
         assertThat(row.restoredFrom).isEqualTo(savepoint.location);
         assertThat(reasons()).doesNotContain("JobLost");
@@ -286,7 +288,7 @@ class ReconcilerTest extends LifecycleFixture {
         assertThat(engine.jobState(jobId)).isEqualTo(JobState.RUNNING);
         DeploymentRow row = row();
         assertThat(row.jobId).isEqualTo(jobId);
-        assertThat(row.phase).isEqualTo("suspending");
+        assertThat(row.phase).isEqualTo(Phase.SUSPENDING);
         assertThat(row.pendingSnapshot).isNull();
         EventRow warning = events().get(0);
         assertThat(warning.type).isEqualTo("warning");
@@ -296,7 +298,7 @@ class ReconcilerTest extends LifecycleFixture {
         clock.advance(Duration.ofSeconds(10));
         reconciler.pass(); // the next pass tries again
 
-        assertThat(row().phase).isEqualTo("suspended");
+        assertThat(row().phase).isEqualTo(Phase.SUSPENDED);
         assertThat(row().jobId).isNull();
         assertThat(store.snapshots("default", "orders")).extracting(s -> s.state)
                 .containsExactly("completed", "failed");
@@ -313,7 +315,7 @@ class ReconcilerTest extends LifecycleFixture {
 
         assertThat(engine.cancelled()).containsExactly(jobId);
         assertThat(engine.jobState(jobId)).isEqualTo(JobState.CANCELLED);
-        assertThat(row().phase).isEqualTo("cancelled");
+        assertThat(row().phase).isEqualTo(Phase.CANCELLED);
         assertThat(row().jobId).isNull();
         assertThat(store.snapshots(null, null)).isEmpty();
         assertThat(engine.stopWithSavepointCalls()).isEmpty();
@@ -339,7 +341,7 @@ class ReconcilerTest extends LifecycleFixture {
         String jobId = running();
         engine.setJobState(jobId, JobState.FINISHED);
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("finished");
+        assertThat(row().phase).isEqualTo(Phase.FINISHED);
 
         service.delete(KEY, "alice");
 
@@ -375,7 +377,7 @@ class ReconcilerTest extends LifecycleFixture {
         assertThat(engine.lastSubmission().restorePath()).isEqualTo(checkpoint.location());
         DeploymentRow row = row();
         assertThat(row.jobId).isEqualTo(JobIds.of(row.uid, 2)).isNotEqualTo(lostJob);
-        assertThat(row.phase).isEqualTo("starting");
+        assertThat(row.phase).isEqualTo(Phase.STARTING);
         assertThat(row.restoredFrom).isEqualTo(checkpoint.location());
         assertThat(savepoint.completedAt).isLessThan(checkpoint.completedAt().toEpochMilli());
         EventRow jobLost = event("JobLost");
@@ -407,7 +409,7 @@ class ReconcilerTest extends LifecycleFixture {
         reconciler.pass();
         remote.runAll();
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
         remote.restart(); // the cluster lost its jobs while Sluice was down
 
         Store reopened = restartControlPlane();
@@ -473,7 +475,7 @@ class ReconcilerTest extends LifecycleFixture {
 
         assertThat(engine.submissions()).hasSize(1);
         DeploymentRow row = row();
-        assertThat(row.phase).isEqualTo("failed");
+        assertThat(row.phase).isEqualTo(Phase.FAILED);
         assertThat(row.error).isEqualTo("no completed snapshot or retained checkpoint found, though the deployment "
                 + "had state; refusing to start from empty state");
         assertThat(row.jobId).isEqualTo(jobId);
@@ -483,7 +485,7 @@ class ReconcilerTest extends LifecycleFixture {
         reconciler.pass(); // failed stays failed
 
         assertThat(engine.submissions()).hasSize(1);
-        assertThat(row().phase).isEqualTo("failed");
+        assertThat(row().phase).isEqualTo(Phase.FAILED);
     }
 
     @Test
@@ -500,7 +502,7 @@ class ReconcilerTest extends LifecycleFixture {
 
         assertThat(engine.submissions()).hasSize(2);
         assertThat(engine.lastSubmission().restorePath()).isNull();
-        assertThat(row().phase).isEqualTo("starting");
+        assertThat(row().phase).isEqualTo(Phase.STARTING);
     }
 
     // --- user snapshots
@@ -536,7 +538,7 @@ class ReconcilerTest extends LifecycleFixture {
         DeploymentRow row = row();
         assertThat(row.pendingSnapshot).isNull();
         assertThat(row.hasState).isTrue();
-        assertThat(row.phase).isEqualTo("running");
+        assertThat(row.phase).isEqualTo(Phase.RUNNING);
         assertThat(row.jobId).isEqualTo(jobId);
         assertThat(engine.jobState(jobId)).isEqualTo(JobState.RUNNING);
         assertThat(reasons().get(0)).isEqualTo("SnapshotCompleted");
@@ -624,7 +626,7 @@ class ReconcilerTest extends LifecycleFixture {
         DeploymentRow started = row();
         assertThat(started.runningVersion).isEqualTo(2);
         assertThat(started.jobId).isEqualTo(v2.jobId()).isNotEqualTo(oldJob);
-        assertThat(started.phase).isEqualTo("starting");
+        assertThat(started.phase).isEqualTo(Phase.STARTING);
         assertThat(started.hasState).isTrue();
         assertThat(started.restoredFrom).isEqualTo(savepoint.location);
         assertThat(started.restoreOverride).isNull();
@@ -637,12 +639,12 @@ class ReconcilerTest extends LifecycleFixture {
         assertThat(engine.submissions()).hasSize(2);
         assertThat(engine.stopWithSavepointCalls()).hasSize(1);
         assertThat(row().jobId).isEqualTo(v2.jobId());
-        assertThat(row().phase).isEqualTo("starting");
+        assertThat(row().phase).isEqualTo(Phase.STARTING);
 
         engine.runAll();
         reconciler.pass();
 
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
         assertThat(engine.aliveJobs()).containsExactly(v2.jobId());
     }
 
@@ -666,7 +668,7 @@ class ReconcilerTest extends LifecycleFixture {
         assertThat(v2.parallelism()).isEqualTo(2);
         assertThat(engine.aliveWhenSubmitted(v2.jobId())).isEmpty();
         DeploymentRow started = row();
-        assertThat(started.phase).isEqualTo("starting");
+        assertThat(started.phase).isEqualTo(Phase.STARTING);
         assertThat(started.jobId).isEqualTo(v2.jobId());
         assertThat(started.restoreOverride).isNull(); // "none" was used up by this start
         assertThat(started.restoredFrom).isNull();
@@ -728,7 +730,7 @@ class ReconcilerTest extends LifecycleFixture {
         assertThat(resolved.location).isEqualTo(location);
         assertThat(resolved.sizeBytes).isEqualTo(777L);
         DeploymentRow row = reopened.deployment(KEY).orElseThrow();
-        assertThat(row.phase).isEqualTo("suspended");
+        assertThat(row.phase).isEqualTo(Phase.SUSPENDED);
         assertThat(row.jobId).isNull();
         assertThat(row.pendingSnapshot).isNull();
         assertThat(engine.stopWithSavepointCalls()).isEmpty();
@@ -747,7 +749,7 @@ class ReconcilerTest extends LifecycleFixture {
         SnapshotRow resolved = reopened.snapshot(inProgress.id).orElseThrow();
         assertThat(resolved.state).isEqualTo("failed");
         assertThat(resolved.error).isEqualTo("interrupted before the savepoint completed");
-        assertThat(reopened.deployment(KEY).orElseThrow().phase).isEqualTo("suspended");
+        assertThat(reopened.deployment(KEY).orElseThrow().phase).isEqualTo(Phase.SUSPENDED);
     }
 
     // --- crash and target-change cases
@@ -765,7 +767,7 @@ class ReconcilerTest extends LifecycleFixture {
         assertThat(remote.submissions()).hasSize(1);
         assertThat(remote.lastSubmission().restorePath()).isEqualTo(onlySnapshot().location);
         assertThat(row().jobId).isEqualTo(remote.lastSubmission().jobId());
-        assertThat(row().phase).isEqualTo("starting");
+        assertThat(row().phase).isEqualTo(Phase.STARTING);
 
         reconciler.pass(); // the remote job is observed on the remote target
 
@@ -782,7 +784,7 @@ class ReconcilerTest extends LifecycleFixture {
         reconciler.pass();
         reconciler.pass();
 
-        assertThat(row().phase).isEqualTo("suspended");
+        assertThat(row().phase).isEqualTo(Phase.SUSPENDED);
         assertThat(store.snapshot(requested.id).orElseThrow().state).isNotEqualTo("in-progress");
         assertThat(store.snapshots(null, null)).extracting(s -> s.state).doesNotContain("in-progress");
     }
@@ -803,7 +805,7 @@ class ReconcilerTest extends LifecycleFixture {
 
         assertThat(reopened.snapshot(inProgress.id).orElseThrow().state).isEqualTo("completed");
         DeploymentRow row = reopened.deployment(KEY).orElseThrow();
-        assertThat(row.phase).isNotEqualTo("finished");
+        assertThat(row.phase).isNotEqualTo(Phase.FINISHED);
         assertThat(row.runningVersion).isEqualTo(2);
         assertThat(engine.lastSubmission().parallelism()).isEqualTo(2);
         assertThat(engine.lastSubmission().restorePath()).isEqualTo(location);
@@ -814,7 +816,7 @@ class ReconcilerTest extends LifecycleFixture {
         String jobId = running();
         service.apply(YAML + "  parallelism: 2\n  upgradeStrategy: stateless\n", "default", "alice");
         DeploymentRow row = row();
-        row.phase = "upgrading"; // transition(UPGRADING) was stored, then engine.cancel ran, then the process died
+        row.phase = Phase.UPGRADING; // transition(UPGRADING) was stored, then engine.cancel ran, then the process died
         store.updateDeployment(row);
         engine.cancel(jobId);
 
@@ -824,7 +826,7 @@ class ReconcilerTest extends LifecycleFixture {
         after.pass();
 
         DeploymentRow now = reopened.deployment(KEY).orElseThrow();
-        assertThat(now.phase).isNotEqualTo("failed");
+        assertThat(now.phase).isNotEqualTo(Phase.FAILED);
         assertThat(now.runningVersion).isEqualTo(2);
     }
 }

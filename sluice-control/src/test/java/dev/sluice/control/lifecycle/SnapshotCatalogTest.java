@@ -1,5 +1,6 @@
 package dev.sluice.control.lifecycle;
 
+import dev.sluice.model.Phase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.control.engine.JobObservation.JobState;
@@ -47,7 +48,7 @@ class SnapshotCatalogTest extends LifecycleFixture {
         assertThat(engine.stopWithSavepointCalls()).isEmpty();
         assertThat(engine.jobState(job)).isEqualTo(JobState.RUNNING);
         DeploymentRow row = row();
-        assertThat(row.phase).isEqualTo("running");
+        assertThat(row.phase).isEqualTo(Phase.RUNNING);
         assertThat(row.jobId).isEqualTo(job);
         assertThat(row.pendingSnapshot).isNull();
         assertThat(event("SnapshotCompleted").message).isEqualTo("snapshot " + periodic.id + " (periodic) at "
@@ -93,7 +94,7 @@ class SnapshotCatalogTest extends LifecycleFixture {
         reconciler.pass();
         SnapshotRow suspend = onlySnapshot();
         assertThat(suspend.origin).isEqualTo("suspend");
-        assertThat(row().phase).isEqualTo("suspended");
+        assertThat(row().phase).isEqualTo(Phase.SUSPENDED);
 
         for (int i = 0; i < 3; i++) {
             clock.advance(Duration.ofMinutes(15));
@@ -109,7 +110,7 @@ class SnapshotCatalogTest extends LifecycleFixture {
         reconciler.pass();
         engine.runAll();
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
         assertThat(engine.triggerSavepointCalls()).isEmpty();
 
         clock.advance(Duration.ofMinutes(10).minusSeconds(1));
@@ -230,7 +231,7 @@ class SnapshotCatalogTest extends LifecycleFixture {
         engine.runAll();
         reconciler.pass();
         assertThat(row().runningVersion).isEqualTo(2);
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
         SnapshotRow upgrade = store.snapshots("default", "orders").get(0);
         assertThat(upgrade.origin).isEqualTo("upgrade");
         assertThat(upgrade.version).isEqualTo(1);
@@ -262,8 +263,8 @@ class SnapshotCatalogTest extends LifecycleFixture {
         service.apply(YAML, "other", "bob");
         service.apply(YAML.replace("name: orders", "name: payments"), "default", "bob");
         runningWith(YAML + "  savepoints: {retainCount: 1, retainAge: 1m}\n");
-        assertThat(store.deployment(otherNamespace).orElseThrow().phase).isEqualTo("running");
-        assertThat(store.deployment(otherName).orElseThrow().phase).isEqualTo("running");
+        assertThat(store.deployment(otherNamespace).orElseThrow().phase).isEqualTo(Phase.RUNNING);
+        assertThat(store.deployment(otherName).orElseThrow().phase).isEqualTo(Phase.RUNNING);
         List<SnapshotRow> others = List.of(
                 snapshotOf(otherNamespace), snapshotOf(otherName), snapshotOf(otherNamespace), snapshotOf(otherName));
 
@@ -293,7 +294,7 @@ class SnapshotCatalogTest extends LifecycleFixture {
         reconciler.pass();
         engine.runAll();
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
         return row().jobId;
     }
 

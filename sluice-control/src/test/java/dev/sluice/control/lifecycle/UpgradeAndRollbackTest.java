@@ -1,5 +1,7 @@
 package dev.sluice.control.lifecycle;
 
+import dev.sluice.model.DesiredState;
+import dev.sluice.model.Phase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -50,7 +52,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(row.runningVersion).isEqualTo(2);
         assertThat(row.lastStableVersion).isEqualTo(2); // the stable job is still the one that runs
         assertThat(row.jobId).isEqualTo(job);
-        assertThat(row.phase).isEqualTo("running");
+        assertThat(row.phase).isEqualTo(Phase.RUNNING);
         assertThat(engine.jobState(job)).isEqualTo(JobState.RUNNING);
         assertThat(engine.submissions()).hasSize(1);
         assertThat(engine.cancelled()).isEmpty();
@@ -88,7 +90,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         DeploymentRow back = row();
         assertThat(back.runningVersion).isEqualTo(1);
         assertThat(back.jobId).isEqualTo(job);
-        assertThat(back.phase).isEqualTo("running");
+        assertThat(back.phase).isEqualTo(Phase.RUNNING);
         assertThat(back.rollingBack).isFalse();
         assertThat(back.restoreOverride).isNull();
         assertThat(back.lastStableVersion).isEqualTo(1);
@@ -103,7 +105,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(engine.submissions()).hasSize(2);
         assertThat(engine.lastSubmission().jobName()).isEqualTo("default/orders v1");
         assertThat(engine.lastSubmission().restorePath()).isEqualTo(version2Snapshot.location); // not the stale pin
-        assertThat(row().phase).isEqualTo("starting");
+        assertThat(row().phase).isEqualTo(Phase.STARTING);
     }
 
     @Test
@@ -115,7 +117,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
 
         assertThat(row().runningVersion).isEqualTo(2);
         assertThat(row().jobId).isEqualTo(job);
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
         assertThat(engine.submissions()).hasSize(1);
         assertThat(engine.cancelled()).isEmpty();
         assertThat(engine.stopWithSavepointCalls()).isEmpty();
@@ -147,7 +149,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(v2.restorePath()).isEqualTo(savepoint.location);
         assertThat(engine.aliveWhenSubmitted(v2.jobId())).isEmpty();
         DeploymentRow started = row();
-        assertThat(started.phase).isEqualTo("starting");
+        assertThat(started.phase).isEqualTo(Phase.STARTING);
         assertThat(started.jobId).isEqualTo(v2.jobId());
         assertThat(started.runningVersion).isEqualTo(2);
         assertThat(started.restoredFrom).isEqualTo(savepoint.location);
@@ -200,13 +202,13 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         running();
         service.suspend(KEY, "alice");
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("suspended");
+        assertThat(row().phase).isEqualTo(Phase.SUSPENDED);
 
         assertThat(service.scale(KEY, 2, "bob").version()).isEqualTo(2);
         reconciler.pass();
 
-        assertThat(row().desiredState).isEqualTo("suspended");
-        assertThat(row().phase).isEqualTo("suspended");
+        assertThat(row().desiredState).isEqualTo(DesiredState.SUSPENDED);
+        assertThat(row().phase).isEqualTo(Phase.SUSPENDED);
         assertThat(engine.submissions()).hasSize(1);
     }
 
@@ -229,7 +231,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(v2.parallelism()).isEqualTo(3);
         assertThat(engine.aliveWhenSubmitted(v2.jobId())).isEmpty();
         assertThat(row().runningVersion).isEqualTo(2);
-        assertThat(row().phase).isEqualTo("starting");
+        assertThat(row().phase).isEqualTo(Phase.STARTING);
         assertThat(row().restoreOverride).isNull();
     }
 
@@ -245,7 +247,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(row.specVersion).isEqualTo(2);
         assertThat(row.runningVersion).isEqualTo(1);
         assertThat(row.jobId).isEqualTo(job);
-        assertThat(row.phase).isEqualTo("running");
+        assertThat(row.phase).isEqualTo(Phase.RUNNING);
         assertThat(engine.submissions()).hasSize(1);
         assertThat(engine.cancelled()).isEmpty();
         assertThat(engine.stopWithSavepointCalls()).isEmpty();
@@ -277,7 +279,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(v2.restorePath()).isEqualTo(checkpoint.location());
         assertThat(engine.aliveWhenSubmitted(v2.jobId())).isEmpty();
         DeploymentRow started = row();
-        assertThat(started.phase).isEqualTo("starting");
+        assertThat(started.phase).isEqualTo(Phase.STARTING);
         assertThat(started.jobId).isEqualTo(v2.jobId()).isNotEqualTo(oldJob);
         assertThat(started.runningVersion).isEqualTo(2);
         assertThat(started.restoredFrom).isEqualTo(checkpoint.location());
@@ -368,7 +370,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(v2.restorePath()).isEqualTo(checkpoint.location());
         assertThat(engine.aliveWhenSubmitted(v2.jobId())).isEmpty();
         DeploymentRow started = row();
-        assertThat(started.phase).isEqualTo("starting");
+        assertThat(started.phase).isEqualTo(Phase.STARTING);
         assertThat(started.jobId).isEqualTo(v2.jobId());
         assertThat(started.runningVersion).isEqualTo(2);
         assertThat(started.restoredFrom).isEqualTo(checkpoint.location());
@@ -414,7 +416,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(v1.restorePath()).isEqualTo(upgradeSavepoint.location);
         assertThat(engine.aliveWhenSubmitted(v1.jobId())).isEmpty();
         DeploymentRow rollingBack = row();
-        assertThat(rollingBack.phase).isEqualTo("rolling-back");
+        assertThat(rollingBack.phase).isEqualTo(Phase.ROLLING_BACK);
         assertThat(rollingBack.runningVersion).isEqualTo(1);
         assertThat(rollingBack.jobId).isEqualTo(v1.jobId());
         assertThat(rollingBack.restoredFrom).isEqualTo(upgradeSavepoint.location);
@@ -425,13 +427,13 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
 
         assertThat(engine.submissions()).hasSize(3);
         assertThat(engine.cancelled()).containsExactly(v2Job);
-        assertThat(row().phase).isEqualTo("rolling-back");
+        assertThat(row().phase).isEqualTo(Phase.ROLLING_BACK);
 
         engine.runAll();
         reconciler.pass();
 
         DeploymentRow back = row();
-        assertThat(back.phase).isEqualTo("running");
+        assertThat(back.phase).isEqualTo(Phase.RUNNING);
         assertThat(back.rollingBack).isFalse();
         assertThat(engine.aliveJobs()).containsExactly(v1.jobId());
 
@@ -449,7 +451,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         String v2Job = row().jobId;
         engine.runAll();
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
 
         clock.advance(Duration.ofSeconds(5));
         engine.restartJob(v2Job);
@@ -538,7 +540,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         clock.advance(Duration.ofSeconds(5));
         service.suspend(KEY, "alice");
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("suspended");
+        assertThat(row().phase).isEqualTo(Phase.SUSPENDED);
         assertThat(row().versionStartedAt).isNotNull(); // still on watch
         clock.advance(Duration.ofMinutes(10));
 
@@ -575,7 +577,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         service.apply(NEW_SQL + "  upgradeStrategy: stateless\n", "default", "alice");
         reconciler.pass(); // cancel version 1 and start version 2 empty
         String v2Job = row().jobId;
-        assertThat(row().phase).isEqualTo("starting");
+        assertThat(row().phase).isEqualTo(Phase.STARTING);
         assertThat(row().runningVersion).isEqualTo(2);
         assertThat(engine.submissions()).hasSize(2);
         assertThat(v2Job).isNotEqualTo(v1Job);
@@ -589,7 +591,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(decided.specVersion).isEqualTo(1);
         assertThat(decided.rollingBack).isTrue();
         assertThat(decided.restoreOverride).isNull(); // version 1 took no snapshot of its own
-        assertThat(decided.phase).isEqualTo("rolling-back");
+        assertThat(decided.phase).isEqualTo(Phase.ROLLING_BACK);
         assertThat(event("AutoRollback").message).isEqualTo("version 2 did not reach running within 60s; rolling "
                 + "back to version 1");
 
@@ -607,7 +609,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         DeploymentRow rollingBack = row();
         assertThat(rollingBack.jobId).isEqualTo(v1.jobId()).isNotEqualTo(v2Job);
         assertThat(rollingBack.runningVersion).isEqualTo(1);
-        assertThat(rollingBack.phase).isEqualTo("rolling-back");
+        assertThat(rollingBack.phase).isEqualTo(Phase.ROLLING_BACK);
         assertThat(rollingBack.restoredFrom).isEqualTo(checkpoint.location());
         assertThat(rollingBack.restoreOverride).isNull();
         assertThat(reasons()).doesNotContain("JobLost", "UpgradeRefused");
@@ -615,12 +617,12 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         reconciler.pass(); // version 1 is still starting: nothing more to do
 
         assertThat(engine.submissions()).hasSize(3);
-        assertThat(row().phase).isEqualTo("rolling-back");
+        assertThat(row().phase).isEqualTo(Phase.ROLLING_BACK);
 
         engine.runAll();
         reconciler.pass();
 
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
         assertThat(row().rollingBack).isFalse();
         assertThat(engine.aliveJobs()).containsExactly(v1.jobId());
     }
@@ -637,7 +639,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         DeploymentRow decided = row();
         assertThat(decided.specVersion).isEqualTo(1);
         assertThat(decided.rollingBack).isTrue();
-        assertThat(decided.phase).isEqualTo("rolling-back");
+        assertThat(decided.phase).isEqualTo(Phase.ROLLING_BACK);
         assertThat(decided.restoreOverride).isEqualTo("pin:" + upgradeSavepoint.location);
         EventRow autoRollback = event("AutoRollback");
         assertThat(autoRollback.version).isEqualTo(1);
@@ -658,7 +660,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         engine.runAll();
         reconciler.pass();
 
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
         assertThat(row().rollingBack).isFalse();
         assertThat(row().error).isNull();
         assertThat(reasons()).filteredOn("AutoRollback"::equals).hasSize(1);
@@ -682,7 +684,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         reconciler.pass();
 
         assertThat(engine.submissions()).hasSize(submissions);
-        assertThat(row().phase).isEqualTo("failed");
+        assertThat(row().phase).isEqualTo(Phase.FAILED);
         assertThat(row().error).contains("ClassCastException");
     }
 
@@ -714,13 +716,13 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(engine.stopWithSavepointCalls()).hasSize(1); // only the upgrade's: the pinned state is restored
         assertThat(engine.lastSubmission().jobName()).isEqualTo("default/orders v1");
         assertThat(engine.lastSubmission().restorePath()).isEqualTo(upgradeSavepoint.location);
-        assertThat(row().phase).isEqualTo("rolling-back");
+        assertThat(row().phase).isEqualTo(Phase.ROLLING_BACK);
         assertThat(reasons()).doesNotContain("AutoRollback");
 
         engine.runAll();
         reconciler.pass();
 
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
         assertThat(row().rollingBack).isFalse();
         assertThat(row().runningVersion).isEqualTo(1);
     }
@@ -812,7 +814,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         String v2Job = row().jobId;
         engine.failJob(v2Job, "ClassCastException");
         reconciler.pass();
-        assertThat(row().phase).isEqualTo("failed");
+        assertThat(row().phase).isEqualTo(Phase.FAILED);
         assertThat(event("NotReady").message).isEqualTo("version 2 failed: ClassCastException; no automatic "
                 + "rollback (disabled)");
         reconciler.pass(); // failed stays failed until the user acts
@@ -820,7 +822,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
 
         DeploymentRow returned = service.rollback(KEY, null, "alice");
 
-        assertThat(returned.phase).isEqualTo("rolling-back");
+        assertThat(returned.phase).isEqualTo(Phase.ROLLING_BACK);
         assertThat(returned.error).isNull();
         assertThat(returned.restoreOverride).isEqualTo("pin:" + upgradeSavepoint.location);
 
@@ -831,12 +833,12 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(v1.jobName()).isEqualTo("default/orders v1");
         assertThat(v1.restorePath()).isEqualTo(upgradeSavepoint.location);
         assertThat(row().runningVersion).isEqualTo(1);
-        assertThat(row().phase).isEqualTo("rolling-back");
+        assertThat(row().phase).isEqualTo(Phase.ROLLING_BACK);
 
         engine.runAll();
         reconciler.pass();
 
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
         assertThat(row().rollingBack).isFalse();
         assertThat(engine.aliveJobs()).containsExactly(v1.jobId());
     }
@@ -902,7 +904,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         service.rollback(KEY, null, "alice");
         // The reconciler stored phase rolling-back, then cancelled the old job, then the process died.
         DeploymentRow row = row();
-        row.phase = "rolling-back";
+        row.phase = Phase.ROLLING_BACK;
         store.updateDeployment(row);
         engine.cancel(v2Job);
         if (engineRestarted) {
@@ -923,13 +925,13 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(engine.lastSubmission().restorePath()).isEqualTo(upgradeSavepoint.location);
         DeploymentRow started = reopened.deployment(KEY).orElseThrow();
         assertThat(started.runningVersion).isEqualTo(1);
-        assertThat(started.phase).isEqualTo("rolling-back");
+        assertThat(started.phase).isEqualTo(Phase.ROLLING_BACK);
         assertThat(started.restoreOverride).isNull();
 
         engine.runAll();
         after.pass();
 
-        assertThat(reopened.deployment(KEY).orElseThrow().phase).isEqualTo("running");
+        assertThat(reopened.deployment(KEY).orElseThrow().phase).isEqualTo(Phase.RUNNING);
         assertThat(engine.aliveJobs()).containsExactly(engine.lastSubmission().jobId());
     }
 
@@ -950,7 +952,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         engine.runAll();
         reconciler.pass();
 
-        assertThat(row().phase).isEqualTo("running");
+        assertThat(row().phase).isEqualTo(Phase.RUNNING);
 
         clock.advance(Duration.ofSeconds(61));
         reconciler.pass();
@@ -1002,7 +1004,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(engine.lastSubmission().restorePath()).isEqualTo(savepoint.location);
         assertThat(row().runningVersion).isEqualTo(2);
         assertThat(row().jobId).isEqualTo(engine.lastSubmission().jobId());
-        assertThat(row().phase).isEqualTo("starting");
+        assertThat(row().phase).isEqualTo(Phase.STARTING);
         return savepoint;
     }
 }

@@ -1,5 +1,7 @@
 package dev.sluice.control.store;
 
+import dev.sluice.model.DesiredState;
+import dev.sluice.model.Phase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -187,7 +189,7 @@ abstract class StoreContract {
             store.insertDeployment(h, deployment(PAYMENTS, 1));
         });
         DeploymentRow changed = store.deployment(ORDERS).orElseThrow();
-        changed.phase = "running";
+        changed.phase = Phase.RUNNING;
         changed.specVersion = 2;
         changed.runningVersion = 2;
         changed.jobId = "job-2";
@@ -550,9 +552,9 @@ abstract class StoreContract {
         row.name = key.name();
         row.uid = "4b7d1c2e-0000-4000-8000-" + String.format("%012d", Math.abs(key.hashCode()) % 1_000_000_000_000L);
         row.labels = "{\"team\":\"pricing\"}";
-        row.desiredState = "running";
+        row.desiredState = DesiredState.RUNNING;
         row.specVersion = specVersion;
-        row.phase = "pending";
+        row.phase = Phase.PENDING;
         row.createdAt = 1_000;
         row.updatedAt = 1_000;
         row.transitionAt = 1_000;
