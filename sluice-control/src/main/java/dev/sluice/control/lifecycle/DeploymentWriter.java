@@ -45,6 +45,19 @@ final class DeploymentWriter {
         });
     }
 
+    /** Writes the row and an event about it in one transaction. */
+    void record(DeploymentRow row, boolean warning, Integer version, String reason, String message) {
+        row.updatedAt = clock.millis();
+        store.inTransaction(h -> {
+            store.updateDeployment(h, row);
+            if (warning) {
+                events.warning(h, row.key(), version, reason, message, ACTOR);
+            } else {
+                events.normal(h, row.key(), version, reason, message, ACTOR);
+            }
+        });
+    }
+
     void save(DeploymentRow row) {
         row.updatedAt = clock.millis();
         store.updateDeployment(row);

@@ -49,7 +49,7 @@ class CrashLoopTest extends LifecycleFixture {
         assertThat(row().error).contains("(2 restarts)");
 
         engine.runAll();
-        clock.advance(VersionSteps.RECOVERED_AFTER);
+        clock.advance(Decisions.RECOVERED_AFTER);
         reconciler.pass();
         assertThat(row().phase).isEqualTo(Phase.RUNNING);
         assertThat(row().error).isNull();

@@ -1,0 +1,86 @@
+package dev.sluice.control.lifecycle;
+
+import dev.sluice.control.engine.CompiledPipeline;
+import dev.sluice.control.engine.JobObservation;
+import dev.sluice.control.engine.JobObservation.JobState;
+import dev.sluice.control.store.DeploymentRow;
+import dev.sluice.control.store.VersionRow;
+import dev.sluice.model.PipelineSpec;
+import java.util.Optional;
+
+/** The observe part of a pass: the stored row and versions, the targets, and the engine's report of the job. */
+final class Observer {
+    private final StepContext ctx;
+    private final VersionSpecs specs;
+    private final RestorePoints restorePoints;
+
+    Observer(StepContext ctx, VersionSpecs specs, RestorePoints restorePoints) {
+        this.ctx = ctx;
+        this.specs = specs;
+        this.restorePoints = restorePoints;
+    }
+
+    /** Reads the deployment's versions and asks the engine about its job (unless a target it needs is missing). */
+    Observation observe(DeploymentRow row) {
+        return observe(row, null);
+    }
+
+    /** As {@link #observe(DeploymentRow)}, with the engine's report already known ({@code job}, when not null). */
+    Observation observe(DeploymentRow stored, JobObservation known) {
+        DeploymentRow row = stored.copy();
+        VersionRow version = ctx.store.version(row.key(), row.specVersion).orElseThrow();
+        PipelineSpec wanted = VersionSpecs.read(version);
+        PipelineSpec running = row.runningVersion == null ? null
+                : row.runningVersion == row.specVersion ? wanted : specs.specOf(row, row.runningVersion);
+        String runningTarget = running == null ? null : running.target();
+        boolean runningTargetKnown = runningTarget != null && ctx.targets.find(runningTarget).isPresent();
+        // Looking for the job elsewhere than where it runs could start a second one: a missing target stops the pass.
+        String missing = ctx.targets.find(wanted.target()).isEmpty() ? wanted.target()
+                : runningTarget != null && row.jobId != null && !runningTargetKnown ? runningTarget
+                : null;
+        String current = runningTargetKnown ? runningTarget : wanted.target();
+        JobObservation job = known != null ? known : observeJob(row, missing == null ? current : null);
+        if (job.recordsIn() != null || job.recordsOut() != null) {
+            row.recordsIn = job.recordsIn(); // written with the pass's next write
+            row.recordsOut = job.recordsOut();
+        }
+        boolean usable = missing == null;
+        Observation.Lazy<Optional<dev.sluice.control.engine.RetainedSnapshot>> checkpoint = usable
+                ? Observation.Lazy.of(() -> ctx.engine(current).latestRetainedCheckpoint(
+                        ctx.layout.retainedCheckpointDirectory(row.key(), row.uid)))
+                : Observation.Lazy.known(Optional.empty());
+        Observation.Lazy<Optional<RestorePoints.RestorePoint>> restore = usable
+                ? Observation.Lazy.of(() -> restorePoints.newest(row, wanted, ctx.engine(wanted.target())))
+                : Observation.Lazy.known(Optional.empty());
+        return new Observation(
+                Deployment.of(row),
+                wanted,
+                new CompiledPipeline(version.planKind, version.plan),
+                running,
+                wanted.target(),
+                current,
+                missing,
+                ctx.targets.names().toString(),
+                job,
+                ctx.clock.millis(),
+                row.jobId != null && ctx.observedAlive.contains(row.jobId),
+                row.jobId != null && ctx.uncertainSubmissions.contains(row.jobId),
+                usable && ctx.engine(current).stopsWithControlPlane(),
+                checkpoint,
+                restore,
+                Observation.Lazy.of(() -> ctx.snapshots.periodicSavepointDue(row, wanted)));
+    }
+
+    private JobObservation observeJob(DeploymentRow row, String target) {
+        if (row.jobId == null || target == null) {
+            return JobObservation.notFound();
+        }
+        JobObservation job = ctx.engine(target).observe(row.jobId);
+        if (job.state().alive()) {
+            ctx.observedAlive.add(row.jobId);
+        } else if (job.state() != JobState.NOT_FOUND && job.state() != JobState.UNREACHABLE && !job.state().alive()) {
+            ctx.observedAlive.remove(row.jobId); // ended; only a job that vanishes is looked up later
+        }
+        return job;
+    }
+}
