@@ -31,7 +31,7 @@ final class Decisions {
     private Decisions() {}
 
     static Step next(Observation o) {
-        Deployment d = o.deployment();
+        DeploymentView d = o.deployment();
         JobObservation job = o.job();
         if (o.missingTarget() != null) {
             String error = MISSING_TARGET_PREFIX + o.missingTarget() + " (sluice.yaml targets: " + o.targetNames()
@@ -62,7 +62,7 @@ final class Decisions {
     }
 
     private static Step running(Observation o) {
-        Deployment d = o.deployment();
+        DeploymentView d = o.deployment();
         JobObservation job = o.job();
         Phase phase = d.phase();
         if (d.pendingSnapshot() != null && !job.state().alive()) {
@@ -108,7 +108,7 @@ final class Decisions {
     }
 
     private static Step runningJob(Observation o) {
-        Deployment d = o.deployment();
+        DeploymentView d = o.deployment();
         if (d.phase() == Phase.FAILING && d.lastRestartAt() != null
                 && o.now() - d.lastRestartAt() < RECOVERED_AFTER.toMillis()) {
             return new Steps.Wait("running again just after a restart is not yet recovering from the loop");
@@ -130,7 +130,7 @@ final class Decisions {
      * be done now (upgrade strategy none, or an upgrade already refused and recorded).
      */
     private static Step moveToWantedVersion(Observation o) {
-        Deployment d = o.deployment();
+        DeploymentView d = o.deployment();
         SpecDiff diff = SpecDiff.between(o.running(), o.wanted());
         if (diff.type().compareTo(DiffType.SCALE) < 0) {
             return new Steps.RunInPlace(); // nothing the job does changes (labels, strategies)
@@ -144,7 +144,7 @@ final class Decisions {
     }
 
     private static Step upgrade(Observation o, UpgradeAction action) {
-        Deployment d = o.deployment();
+        DeploymentView d = o.deployment();
         JobObservation job = o.job();
         String what = what(d);
         if (d.pinned() || action == UpgradeAction.STATELESS_RESTART) {
@@ -186,7 +186,7 @@ final class Decisions {
      * leaves the running version alone (null once that refusal is recorded).
      */
     static Step withoutSavepoint(Observation o, String what, String reason) {
-        Deployment d = o.deployment();
+        DeploymentView d = o.deployment();
         String maxAgeText = o.wanted().checkpoints().fallbackMaxAgeOrDefault();
         Optional<RetainedSnapshot> checkpoint = o.newestCheckpoint().get();
         long age = checkpoint.map(c -> o.now() - c.completedAt().toEpochMilli()).orElse(Long.MAX_VALUE);
@@ -208,7 +208,7 @@ final class Decisions {
      * Otherwise it rolls back to the last stable version. Null when there is nothing to record.
      */
     private static Step readiness(Observation o) {
-        Deployment d = o.deployment();
+        DeploymentView d = o.deployment();
         JobObservation job = o.job();
         if (d.versionStartedAt() == null) {
             return null;
@@ -237,7 +237,7 @@ final class Decisions {
 
     /** Starts the wanted version; {@code lost}: the previous job vanished from its target rather than was stopped. */
     private static Step start(Observation o, boolean lost) {
-        Deployment d = o.deployment();
+        DeploymentView d = o.deployment();
         boolean resubmit = d.jobId() != null && o.uncertainSubmission();
         Steps.JobLost jobLost = !lost || resubmit || d.jobId() == null || d.phase() == Phase.PENDING
                 ? Steps.JobLost.NO
@@ -257,7 +257,7 @@ final class Decisions {
     }
 
     private static Step suspended(Observation o) {
-        Deployment d = o.deployment();
+        DeploymentView d = o.deployment();
         JobObservation job = o.job();
         if (job.state() == JobState.RUNNING) {
             return new Steps.StopForSuspend();
@@ -282,7 +282,7 @@ final class Decisions {
     }
 
     private static Step cancelled(Observation o) {
-        Deployment d = o.deployment();
+        DeploymentView d = o.deployment();
         if (o.job().state().alive()) {
             return new Steps.Stop(Phase.CANCELLED, true, null, null);
         }
@@ -309,7 +309,7 @@ final class Decisions {
      * What {@code status.error} says of a failing deployment; null (keep it) when it already says something else,
      * such as why an upgrade was refused.
      */
-    static String failingError(Deployment d, JobObservation job) {
+    static String failingError(DeploymentView d, JobObservation job) {
         if (d.error() != null && !d.error().contains(FAILING)) {
             return null;
         }
@@ -321,18 +321,18 @@ final class Decisions {
      * A version that runs healthy when a new one replaces it is a fine place to come back to, even if its readiness
      * window has not ended.
      */
-    private static boolean healthyWhenReplaced(Deployment d) {
+    private static boolean healthyWhenReplaced(DeploymentView d) {
         return !d.rollingBack() && d.versionStartedAt() != null && d.phase() == Phase.RUNNING
                 && !Objects.equals(d.lastStableVersion(), d.runningVersion());
     }
 
-    static String what(Deployment d) {
+    static String what(DeploymentView d) {
         return (d.rollingBack() ? "rollback" : "upgrade") + " from version " + d.runningVersion() + " to "
                 + d.specVersion();
     }
 
     /** What a start or a stop belongs to, for fault point labels. */
-    static String operation(Deployment d) {
+    static String operation(DeploymentView d) {
         if (d.rollingBack()) {
             return "rollback";
         }

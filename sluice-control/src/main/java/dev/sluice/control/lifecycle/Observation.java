@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * @param currentStopsWithControlPlane the current target runs inside this process
  */
 record Observation(
-        Deployment deployment,
+        DeploymentView deployment,
         PipelineSpec wanted,
         CompiledPipeline wantedPlan,
         PipelineSpec running,

@@ -53,7 +53,7 @@ final class Observer {
                 ? Observation.Lazy.of(() -> restorePoints.newest(row, wanted, ctx.engine(wanted.target())))
                 : Observation.Lazy.known(Optional.empty());
         return new Observation(
-                Deployment.of(row),
+                DeploymentView.of(row),
                 wanted,
                 new CompiledPipeline(version.planKind, version.plan),
                 running,

@@ -199,7 +199,7 @@ final class Steps {
             DeploymentRow row = o.deployment().toRow();
             row.restoreOverride = restoreOverride;
             ctx.writer.transition(row, row.rollingBack ? Phase.ROLLING_BACK : Phase.UPGRADING, null);
-            String op = Decisions.operation(Deployment.of(row));
+            String op = Decisions.operation(DeploymentView.of(row));
             ctx.faults.reached(op + ".before-cancel");
             ctx.engine(o.currentTarget()).cancel(row.jobId);
             ctx.faults.reached(op + ".after-cancel");

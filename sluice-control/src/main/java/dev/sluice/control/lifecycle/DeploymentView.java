@@ -9,7 +9,7 @@ import dev.sluice.model.Phase;
  * One deployment as a reconcile pass sees it: an immutable copy of its stored row. The decision function reads it; a
  * step changes a {@link #toRow() mutable copy}, writes that, and the pass goes on with what was written.
  */
-record Deployment(
+record DeploymentView(
         String namespace,
         String name,
         String uid,
@@ -36,8 +36,8 @@ record Deployment(
         long updatedAt,
         long transitionAt) {
 
-    static Deployment of(DeploymentRow r) {
-        return new Deployment(r.namespace, r.name, r.uid, r.labels, r.desiredState, r.specVersion, r.phase,
+    static DeploymentView of(DeploymentRow r) {
+        return new DeploymentView(r.namespace, r.name, r.uid, r.labels, r.desiredState, r.specVersion, r.phase,
                 r.runningVersion, r.jobId, r.jobAttempt, r.restoredFrom, r.error, r.hasState, r.pendingSnapshot,
                 r.restoreOverride, r.lastStableVersion, r.rollingBack, r.versionStartedAt, r.restarts, r.lastRestartAt,
                 r.recordsIn, r.recordsOut, r.createdAt, r.updatedAt, r.transitionAt);
