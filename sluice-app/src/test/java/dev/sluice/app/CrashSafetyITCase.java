@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kills the server at every labelled step of snapshot, suspend, start, upgrade and rollback (the process halts itself
  * at the armed fault point, as with kill -9), restarts it, and checks that it converges to the desired state with
- * exactly one job, restored from a snapshot: never from empty state.
+ * exactly one job, restored from a snapshot: never from empty state. Every fault point docs/architecture.md lists is
+ * crashed here.
  */
 class CrashSafetyITCase {
     private static final String NAME = "crash-counts";
@@ -79,6 +80,27 @@ class CrashSafetyITCase {
             assertRunningFromState(1);
             crashAt("rollback.before-submit", () -> sluice.api.post(DEPLOYMENT + "/rollback?toVersion=4", null));
             assertRunningFromState(4);
+
+            crashAt("upgrade.after-snapshot-stored", () -> apply(v1));
+            assertRunningFromState(5);
+            crashAt("upgrade.after-submit", () -> apply(v1.replace("parallelism: 2", "parallelism: 1")));
+            assertRunningFromState(6);
+            crashAt("rollback.before-cancel", () -> sluice.api.post(DEPLOYMENT + "/rollback?toVersion=5", null));
+            assertRunningFromState(5);
+            crashAt("rollback.after-submit", () -> sluice.api.post(DEPLOYMENT + "/rollback?toVersion=6", null));
+            assertRunningFromState(6);
+
+            // A version that fails again and again completes no checkpoint: a fix cancels it and starts from the
+            // snapshot it restored (the cancel of an upgrade). Killed before and after that cancel.
+            String failing = pipeline.failingYaml("  rollback: {enabled: false}\n");
+            apply(failing);
+            awaitPhase("failing");
+            crashAt("upgrade.before-cancel", () -> apply(v1));
+            assertRunningFromState(8);
+            apply(failing);
+            awaitPhase("failing");
+            crashAt("upgrade.after-cancel", () -> apply(v1));
+            assertRunningFromState(10);
             assertThat(sluice.api.get(DEPLOYMENT + "/snapshots").json().path("items").toString())
                     .doesNotContain("in-progress");
             sluice.terminate();
