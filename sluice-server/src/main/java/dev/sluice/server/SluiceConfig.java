@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.sluice.control.lifecycle.SnapshotLayout;
+import dev.sluice.control.snapshots.SnapshotLayout;
 import dev.sluice.control.store.JdbcUrls;
 import dev.sluice.model.Durations;
 import dev.sluice.model.InvalidSpecException;

@@ -7,7 +7,8 @@ import dev.sluice.control.lifecycle.DeploymentLocks;
 import dev.sluice.control.lifecycle.DeploymentService;
 import dev.sluice.control.lifecycle.Events;
 import dev.sluice.control.lifecycle.Reconciler;
-import dev.sluice.control.lifecycle.SnapshotLayout;
+import dev.sluice.control.snapshots.SnapshotStore;
+import dev.sluice.engine.flink.FlinkSnapshotStore;
 import dev.sluice.control.lifecycle.Targets;
 import dev.sluice.control.store.Store;
 import dev.sluice.control.streams.StreamStorage;
@@ -121,11 +122,11 @@ public final class SluiceServer implements AutoCloseable {
         }
         targets = new Targets(engines);
         started.add(targets);
-        SnapshotLayout layout = snapshots.layout();
+        SnapshotStore snapshotStore = new FlinkSnapshotStore(snapshots.layout());
         Events events = new Events(store, clock);
         DeploymentLocks locks = new DeploymentLocks();
-        reconciler = new Reconciler(store, targets, layout, events, locks, clock, ArmedFaults.forDataDirectory(data));
-        deployments = new DeploymentService(store, targets, layout, events, locks, reconciler,
+        reconciler = new Reconciler(store, targets, snapshotStore, events, locks, clock, ArmedFaults.forDataDirectory(data));
+        deployments = new DeploymentService(store, targets, snapshotStore, events, locks, reconciler,
                 Map.of("kafka.bootstrapServers", streams.bootstrapServers()), clock);
         new ApiRoutes(deployments, new OutputComparison(store, targets, streams, deployments), store, streams, info())
                 .register(http);

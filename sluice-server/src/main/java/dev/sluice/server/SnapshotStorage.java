@@ -1,6 +1,6 @@
 package dev.sluice.server;
 
-import dev.sluice.control.lifecycle.SnapshotLayout;
+import dev.sluice.control.snapshots.SnapshotLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,11 +1,12 @@
 package dev.sluice.control.engine;
 
+import dev.sluice.control.snapshots.RetainedSnapshot;
 import dev.sluice.model.PipelineSpec;
-import java.util.Optional;
 
 /**
  * The engine port: compiles pipelines and runs, observes and stops their jobs. Adapters talk to Flink over its REST
- * API, whether the cluster is embedded in this JVM or remote, so nothing here may assume a shared JVM.
+ * API, whether the cluster is embedded in this JVM or remote, so nothing here may assume a shared JVM. What is in
+ * snapshot storage is the {@link dev.sluice.control.snapshots.SnapshotStore}'s to say.
  */
 public interface Engine extends AutoCloseable {
 
@@ -53,18 +54,6 @@ public interface Engine extends AutoCloseable {
      * it); a job that is gone already is not an error.
      */
     void cancel(String jobId);
-
-    /**
-     * The newest completed checkpoint that Flink retained under {@code checkpointDirectory}, if any: where the
-     * checkpoints' {@code _metadata} files are, so without an entropy marker (see {@code SnapshotLayout}).
-     */
-    Optional<RetainedSnapshot> latestRetainedCheckpoint(String checkpointDirectory);
-
-    /** Deletes a snapshot directory and everything in it from snapshot storage; a missing one is not an error. */
-    void deleteSnapshot(String directory);
-
-    /** The completed savepoint under {@code directory}, if one was written there (used after a crash). */
-    Optional<RetainedSnapshot> savepointIn(String directory);
 
     @Override
     void close();

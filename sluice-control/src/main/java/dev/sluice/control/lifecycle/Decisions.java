@@ -2,7 +2,7 @@ package dev.sluice.control.lifecycle;
 
 import dev.sluice.control.engine.JobObservation;
 import dev.sluice.control.engine.JobObservation.JobState;
-import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.control.snapshots.RetainedSnapshot;
 import dev.sluice.model.DiffType;
 import dev.sluice.model.Durations;
 import dev.sluice.model.Phase;

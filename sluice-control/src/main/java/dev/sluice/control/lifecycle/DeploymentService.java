@@ -1,5 +1,7 @@
 package dev.sluice.control.lifecycle;
 
+import dev.sluice.control.snapshots.SnapshotStore;
+import dev.sluice.control.snapshots.SnapshotLayout;
 import dev.sluice.control.engine.CompiledPipeline;
 import dev.sluice.control.engine.Engine;
 import dev.sluice.control.engine.JobObservation;
@@ -44,6 +46,7 @@ public final class DeploymentService {
     private final Store store;
     private final Targets targets;
     private final SnapshotLayout layout;
+    private final SnapshotStore snapshotStore;
     private final Events events;
     private final DeploymentLocks locks;
     private final Reconciler reconciler;
@@ -52,17 +55,18 @@ public final class DeploymentService {
     private final SpecParser parser = new SpecParser();
     private final RestorePoints restorePoints;
 
-    public DeploymentService(Store store, Targets targets, SnapshotLayout layout, Events events, DeploymentLocks locks,
+    public DeploymentService(Store store, Targets targets, SnapshotStore snapshotStore, Events events, DeploymentLocks locks,
             Reconciler reconciler, Map<String, String> placeholders, Clock clock) {
         this.store = store;
         this.targets = targets;
-        this.layout = layout;
+        this.snapshotStore = snapshotStore;
+        this.layout = snapshotStore.layout();
         this.events = events;
         this.locks = locks;
         this.reconciler = reconciler;
         this.placeholders = placeholders;
         this.clock = clock;
-        this.restorePoints = new RestorePoints(store, layout);
+        this.restorePoints = new RestorePoints(store, snapshotStore);
     }
 
     /** Creates a deployment, or a new version of it when its spec changed; identical specs are a no-op. */
@@ -94,7 +98,7 @@ public final class DeploymentService {
             location = snapshot.location;
             describe = "snapshot " + snapshotId;
         } else {
-            RestorePoints.RestorePoint newest = restorePoints.newest(from, sourceSpec, targets.get(sourceSpec.target()))
+            RestorePoints.RestorePoint newest = restorePoints.newest(from, sourceSpec)
                     .orElseThrow(() -> new ConflictException(source + " has no completed snapshot or retained "
                             + "checkpoint to fork from"));
             location = newest.location();
@@ -385,7 +389,7 @@ public final class DeploymentService {
                 || wanted.restoreStrategy() == RestoreStrategy.NONE) {
             return Optional.empty();
         }
-        return newestChecked(() -> restorePoints.newest(row, wanted.withDefaults(), engine)
+        return newestChecked(() -> restorePoints.newest(row, wanted.withDefaults())
                 .map(RestorePoints.RestorePoint::location), location -> engine.checkRestore(compiled,
                 wanted.withDefaults().parallelism(), wanted.withDefaults().flinkConfiguration(), location))
                 .map(Map.Entry::getValue);
@@ -422,7 +426,7 @@ public final class DeploymentService {
         }
         Supplier<Optional<String>> newest = RestorePin.isPinned(rolledBack.restoreOverride)
                 ? () -> Optional.of(RestorePin.location(rolledBack.restoreOverride))
-                : () -> restorePoints.newest(rolledBack, spec, engine).map(RestorePoints.RestorePoint::location);
+                : () -> restorePoints.newest(rolledBack, spec).map(RestorePoints.RestorePoint::location);
         Optional<Map.Entry<String, RestoreCheck>> checked = newestChecked(newest, location -> engine.checkRestore(
                 new CompiledPipeline(version.planKind, version.plan), spec.parallelism(), spec.flinkConfiguration(),
                 location));

@@ -2,7 +2,7 @@ package dev.sluice.control.lifecycle;
 
 import dev.sluice.control.engine.CompiledPipeline;
 import dev.sluice.control.engine.JobObservation;
-import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.control.snapshots.RetainedSnapshot;
 import dev.sluice.model.PipelineSpec;
 import java.util.Optional;
 import java.util.function.Supplier;

@@ -3,6 +3,7 @@ package dev.sluice.control.lifecycle;
 import dev.sluice.control.engine.CompiledPipeline;
 import dev.sluice.control.engine.JobObservation;
 import dev.sluice.control.engine.JobObservation.JobState;
+import dev.sluice.control.snapshots.RetainedSnapshot;
 import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.VersionRow;
 import dev.sluice.model.PipelineSpec;
@@ -45,13 +46,10 @@ final class Observer {
             row.recordsOut = job.recordsOut();
         }
         boolean usable = missing == null;
-        Observation.Lazy<Optional<dev.sluice.control.engine.RetainedSnapshot>> checkpoint = usable
-                ? Observation.Lazy.of(() -> ctx.engine(current).latestRetainedCheckpoint(
-                        ctx.layout.retainedCheckpointDirectory(row.key(), row.uid)))
-                : Observation.Lazy.known(Optional.empty());
-        Observation.Lazy<Optional<RestorePoints.RestorePoint>> restore = usable
-                ? Observation.Lazy.of(() -> restorePoints.newest(row, wanted, ctx.engine(wanted.target())))
-                : Observation.Lazy.known(Optional.empty());
+        Observation.Lazy<Optional<RetainedSnapshot>> checkpoint = Observation.Lazy.of(() ->
+                ctx.snapshotStore.newestCheckpoint(ctx.layout.retainedCheckpointDirectory(row.key(), row.uid)));
+        Observation.Lazy<Optional<RestorePoints.RestorePoint>> restore =
+                Observation.Lazy.of(() -> restorePoints.newest(row, wanted));
         return new Observation(
                 DeploymentView.of(row),
                 wanted,

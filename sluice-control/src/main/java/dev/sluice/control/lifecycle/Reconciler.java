@@ -1,5 +1,6 @@
 package dev.sluice.control.lifecycle;
 
+import dev.sluice.control.snapshots.SnapshotStore;
 import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.Store;
 import dev.sluice.model.DeploymentKey;
@@ -35,16 +36,16 @@ public final class Reconciler implements AutoCloseable {
     /** Why the last pass did nothing: the store's owner lock could not be confirmed. */
     private volatile String ownershipProblem;
 
-    public Reconciler(Store store, Targets targets, SnapshotLayout layout, Events events, DeploymentLocks locks,
+    public Reconciler(Store store, Targets targets, SnapshotStore snapshots, Events events, DeploymentLocks locks,
             Clock clock) {
-        this(store, targets, layout, events, locks, clock, FaultPoints.NONE);
+        this(store, targets, snapshots, events, locks, clock, FaultPoints.NONE);
     }
 
-    public Reconciler(Store store, Targets targets, SnapshotLayout layout, Events events, DeploymentLocks locks,
+    public Reconciler(Store store, Targets targets, SnapshotStore snapshots, Events events, DeploymentLocks locks,
             Clock clock, FaultPoints faults) {
         this.store = store;
         this.locks = locks;
-        this.ctx = new StepContext(store, events, clock, faults, layout, targets);
+        this.ctx = new StepContext(store, events, clock, faults, snapshots, targets);
     }
 
     /**

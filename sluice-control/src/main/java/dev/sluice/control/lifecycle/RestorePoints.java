@@ -1,6 +1,6 @@
 package dev.sluice.control.lifecycle;
 
-import dev.sluice.control.engine.Engine;
+import dev.sluice.control.snapshots.SnapshotStore;
 import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.Store;
 import dev.sluice.model.PipelineSpec;
@@ -12,11 +12,11 @@ import java.util.Optional;
 /** Finds where a deployment's next job restores from when nothing is pinned: its newest completed state. */
 final class RestorePoints {
     private final Store store;
-    private final SnapshotLayout layout;
+    private final SnapshotStore snapshots;
 
-    RestorePoints(Store store, SnapshotLayout layout) {
+    RestorePoints(Store store, SnapshotStore snapshots) {
         this.store = store;
-        this.layout = layout;
+        this.snapshots = snapshots;
     }
 
     /** A place to restore from: a catalogued savepoint, a retained checkpoint, or a pinned snapshot. */
@@ -30,7 +30,7 @@ final class RestorePoints {
      * The newest completed savepoint in the catalog or, unless the strategy is {@code latest-savepoint}, retained
      * checkpoint, whichever completed last.
      */
-    Optional<RestorePoint> newest(DeploymentRow row, PipelineSpec spec, Engine engine) {
+    Optional<RestorePoint> newest(DeploymentRow row, PipelineSpec spec) {
         Optional<RestorePoint> savepoint = store.snapshots(row.namespace, row.name).stream()
                 .filter(s -> SnapshotState.COMPLETED.wire().equals(s.state) && s.location != null)
                 .max(Comparator.comparingLong(s -> s.completedAt))
@@ -38,7 +38,7 @@ final class RestorePoints {
         if (spec.restoreStrategy() == RestoreStrategy.LATEST_SAVEPOINT) {
             return savepoint;
         }
-        Optional<RestorePoint> checkpoint = engine.latestRetainedCheckpoint(layout.retainedCheckpointDirectory(row.key(), row.uid))
+        Optional<RestorePoint> checkpoint = snapshots.newestCheckpoint(snapshots.layout().retainedCheckpointDirectory(row.key(), row.uid))
                 .map(c -> new RestorePoint(c.location(), c.completedAt().toEpochMilli(), null, "retained checkpoint"));
         if (savepoint.isEmpty()) {
             return checkpoint;

@@ -1,8 +1,10 @@
 package dev.sluice.control.lifecycle;
 
+import dev.sluice.control.snapshots.SnapshotStore;
+import dev.sluice.control.snapshots.SnapshotLayout;
 import dev.sluice.control.engine.Engine;
 import dev.sluice.control.engine.EngineException;
-import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.control.snapshots.RetainedSnapshot;
 import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.SnapshotRow;
 import dev.sluice.control.store.Store;
@@ -28,31 +30,31 @@ final class SnapshotSteps {
     private final Events events;
     private final Clock clock;
     private final FaultPoints faults;
+    private final SnapshotStore snapshots;
     private final SnapshotLayout layout;
     private final DeploymentWriter writer;
-    private final VersionSpecs specs;
 
-    SnapshotSteps(Store store, Events events, Clock clock, FaultPoints faults, SnapshotLayout layout,
-            DeploymentWriter writer, VersionSpecs specs) {
+    SnapshotSteps(Store store, Events events, Clock clock, FaultPoints faults, SnapshotStore snapshots,
+            DeploymentWriter writer) {
         this.store = store;
         this.events = events;
         this.clock = clock;
         this.faults = faults;
-        this.layout = layout;
+        this.snapshots = snapshots;
+        this.layout = snapshots.layout();
         this.writer = writer;
-        this.specs = specs;
     }
 
     /** Snapshot row first (intent, with its target directory), then the savepoint, then the result. */
     Optional<SnapshotRow> stopWithSavepoint(DeploymentRow row, Engine engine, SnapshotOrigin origin) {
-        SnapshotRow snapshot = pendingSnapshot(row, origin, engine);
+        SnapshotRow snapshot = pendingSnapshot(row, origin);
         writer.transition(row, origin == SnapshotOrigin.SUSPEND ? Phase.SUSPENDING : row.phase, null);
         String step = origin.wire();
         faults.reached(step + ".before-savepoint");
         try {
             String location = engine.stopWithSavepoint(row.jobId, snapshot.targetDir);
             faults.reached(step + ".after-savepoint");
-            completeSnapshot(row, snapshot, location, engine);
+            completeSnapshot(row, snapshot, location);
             faults.reached(step + ".after-snapshot-stored");
             row.jobId = null;
             row.hasState = true;
@@ -98,7 +100,7 @@ final class SnapshotSteps {
         try {
             String location = engine.triggerSavepoint(row.jobId, snapshot.targetDir);
             faults.reached("snapshot.after-savepoint");
-            completeSnapshot(row, snapshot, location, engine);
+            completeSnapshot(row, snapshot, location);
             row.hasState = true;
             writer.save(row);
         } catch (EngineException e) {
@@ -106,9 +108,9 @@ final class SnapshotSteps {
         }
     }
 
-    SnapshotRow pendingSnapshot(DeploymentRow row, SnapshotOrigin origin, Engine engine) {
+    SnapshotRow pendingSnapshot(DeploymentRow row, SnapshotOrigin origin) {
         if (row.pendingSnapshot != null) {
-            resolvePendingSnapshot(row, engine); // one snapshot in flight at a time; settle the older one first
+            resolvePendingSnapshot(row); // one snapshot in flight at a time; settle the older one first
         }
         SnapshotRow s = inProgress(row, origin, layout, clock.millis());
         store.inTransaction(h -> {
@@ -138,8 +140,8 @@ final class SnapshotSteps {
         return s;
     }
 
-    void completeSnapshot(DeploymentRow row, SnapshotRow s, String location, Engine engine) {
-        RetainedSnapshot found = engine.savepointIn(s.targetDir).orElse(null);
+    void completeSnapshot(DeploymentRow row, SnapshotRow s, String location) {
+        RetainedSnapshot found = snapshots.savepointIn(s.targetDir).orElse(null);
         s.state = SnapshotState.COMPLETED.wire();
         s.location = location;
         s.sizeBytes = found == null ? null : found.sizeBytes();
@@ -168,30 +170,30 @@ final class SnapshotSteps {
     }
 
     /** A snapshot was in progress when the job went away: it completed if its savepoint is in its directory. */
-    void resolvePendingSnapshot(DeploymentRow row, Engine engine) {
-        store.snapshot(row.pendingSnapshot).ifPresentOrElse(s -> resolve(row, s, engine), () -> {
+    void resolvePendingSnapshot(DeploymentRow row) {
+        store.snapshot(row.pendingSnapshot).ifPresentOrElse(s -> resolve(row, s), () -> {
             row.pendingSnapshot = null;
             writer.save(row);
         });
     }
 
-    void resolve(DeploymentRow row, SnapshotRow s, Engine engine) {
+    void resolve(DeploymentRow row, SnapshotRow s) {
         if (!SnapshotState.IN_PROGRESS.wire().equals(s.state)) {
             row.pendingSnapshot = null;
             writer.save(row);
             return;
         }
-        Optional<RetainedSnapshot> found = engine.savepointIn(s.targetDir);
+        Optional<RetainedSnapshot> found = snapshots.savepointIn(s.targetDir);
         if (found.isPresent()) {
             row.hasState = true;
-            completeSnapshot(row, s, found.get().location(), engine);
+            completeSnapshot(row, s, found.get().location());
         } else {
             failSnapshot(row, s, "interrupted before the savepoint completed");
         }
     }
 
     /** Deletes the snapshots the retention policy lets go: files first, then the catalog row, with an event. */
-    void applyRetention(DeploymentRow row, PipelineSpec spec, Engine engine) {
+    void applyRetention(DeploymentRow row, PipelineSpec spec) {
         if (spec.savepoints() == null) {
             return;
         }
@@ -208,8 +210,7 @@ final class SnapshotSteps {
                 store.snapshots(row.namespace, row.name), row, spec.savepoints(), clock.millis(), referenced)) {
             SnapshotRow s = e.snapshot();
             if (s.targetDir != null) {
-                // Through the engine of the version that wrote it, which may sit on another target.
-                specs.engineOf(row, s.version).orElse(engine).deleteSnapshot(s.targetDir);
+                snapshots.delete(s.targetDir);
             }
             store.inTransaction(h -> {
                 store.deleteSnapshot(h, s.id);

@@ -1,5 +1,7 @@
 package dev.sluice.control.lifecycle;
 
+import dev.sluice.control.snapshots.SnapshotStore;
+import dev.sluice.control.snapshots.SnapshotLayout;
 import dev.sluice.control.engine.Engine;
 import dev.sluice.control.engine.JobObservation;
 import dev.sluice.control.store.DeploymentRow;
@@ -16,6 +18,7 @@ final class StepContext {
     final Clock clock;
     final FaultPoints faults;
     final SnapshotLayout layout;
+    final SnapshotStore snapshotStore;
     final DeploymentWriter writer;
     final SnapshotSteps snapshots;
     final Targets targets;
@@ -25,17 +28,19 @@ final class StepContext {
     /** Job ids submitted without an answer from the target: the next start submits them again under the same id. */
     final Set<String> uncertainSubmissions = ConcurrentHashMap.newKeySet();
 
-    StepContext(Store store, Events events, Clock clock, FaultPoints faults, SnapshotLayout layout, Targets targets) {
+    StepContext(Store store, Events events, Clock clock, FaultPoints faults, SnapshotStore snapshotStore,
+            Targets targets) {
         this.store = store;
         this.events = events;
         this.clock = clock;
         this.faults = faults;
-        this.layout = layout;
+        this.snapshotStore = snapshotStore;
+        this.layout = snapshotStore.layout();
         this.targets = targets;
-        VersionSpecs specs = new VersionSpecs(store, targets);
+        VersionSpecs specs = new VersionSpecs(store);
         this.writer = new DeploymentWriter(store, events, clock);
-        this.snapshots = new SnapshotSteps(store, events, clock, faults, layout, writer, specs);
-        this.observer = new Observer(this, specs, new RestorePoints(store, layout));
+        this.snapshots = new SnapshotSteps(store, events, clock, faults, snapshotStore, writer);
+        this.observer = new Observer(this, specs, new RestorePoints(store, snapshotStore));
     }
 
     Engine engine(String target) {

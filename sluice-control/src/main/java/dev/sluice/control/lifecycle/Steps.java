@@ -360,7 +360,7 @@ final class Steps {
         @Override
         public Outcome act(StepContext ctx, Observation o) {
             DeploymentRow row = o.deployment().toRow();
-            ctx.snapshots.resolvePendingSnapshot(row, ctx.engine(o.currentTarget()));
+            ctx.snapshots.resolvePendingSnapshot(row);
             return Outcome.next(row);
         }
     }
@@ -371,7 +371,7 @@ final class Steps {
         public Outcome act(StepContext ctx, Observation o) {
             DeploymentRow row = o.deployment().toRow();
             row.rollingBack = false;
-            ctx.snapshots.pendingSnapshot(row, SnapshotOrigin.PERIODIC, ctx.engine(o.currentTarget()));
+            ctx.snapshots.pendingSnapshot(row, SnapshotOrigin.PERIODIC);
             return Outcome.next(row);
         }
     }
@@ -392,7 +392,7 @@ final class Steps {
         @Override
         public Outcome act(StepContext ctx, Observation o) {
             DeploymentRow row = o.deployment().toRow();
-            ctx.snapshots.applyRetention(row, o.wanted(), ctx.engine(o.wantedTarget()));
+            ctx.snapshots.applyRetention(row, o.wanted());
             return Outcome.done(row);
         }
     }
@@ -431,7 +431,7 @@ final class Steps {
                 }
             }
             if (row.pendingSnapshot != null) {
-                ctx.snapshots.resolvePendingSnapshot(row, engine);
+                ctx.snapshots.resolvePendingSnapshot(row);
             }
             row.jobId = null;
             if (to == Phase.SUSPENDED && row.phase == Phase.FAILING) {

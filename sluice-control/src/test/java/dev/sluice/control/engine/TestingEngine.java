@@ -1,5 +1,8 @@
 package dev.sluice.control.engine;
 
+import dev.sluice.control.snapshots.RetainedSnapshot;
+import dev.sluice.control.snapshots.SnapshotLayout;
+import dev.sluice.control.snapshots.TestingSnapshots;
 import dev.sluice.control.engine.JobObservation.JobState;
 import dev.sluice.model.Json;
 import dev.sluice.model.PipelineSpec;
@@ -33,9 +36,8 @@ public final class TestingEngine implements Engine {
     private final List<SavepointCall> stopWithSavepointCalls = new ArrayList<>();
     private final List<SavepointCall> triggerSavepointCalls = new ArrayList<>();
     private final List<String> cancelled = new ArrayList<>();
-    private final Map<String, RetainedSnapshot> checkpoints = new HashMap<>();
-    private final Map<String, RetainedSnapshot> savepoints = new HashMap<>();
-    private final List<String> deleted = new ArrayList<>();
+    /** Where its jobs' savepoints and checkpoints go. */
+    private final TestingSnapshots storage;
     private final List<String> restoreChecks = new ArrayList<>();
     private List<String> droppedOnRestore = List.of();
     private JobState submittedJobsStartAs = JobState.STARTING;
@@ -55,8 +57,18 @@ public final class TestingEngine implements Engine {
     }
 
     public TestingEngine(String target, Clock clock) {
+        this(target, clock, new TestingSnapshots(new SnapshotLayout("file:///tmp/sluice-test")));
+    }
+
+    public TestingEngine(Clock clock, TestingSnapshots storage) {
+        this(PipelineSpec.EMBEDDED_TARGET, clock, storage);
+    }
+
+    /** An engine whose jobs write their snapshots to {@code storage}. */
+    public TestingEngine(String target, Clock clock, TestingSnapshots storage) {
         this.target = target;
         this.clock = clock;
+        this.storage = storage;
     }
 
     // --- the Engine port
@@ -144,7 +156,7 @@ public final class TestingEngine implements Engine {
         }
         savepointCount++;
         String location = targetDirectory + "/savepoint-" + savepointCount;
-        savepoints.put(targetDirectory, new RetainedSnapshot(location, clock.instant(), 1000L * savepointCount));
+        storage.putSavepoint(targetDirectory, new RetainedSnapshot(location, clock.instant(), 1000L * savepointCount));
         calls.add(new SavepointCall(jobId, targetDirectory, location));
         return location;
     }
@@ -159,16 +171,6 @@ public final class TestingEngine implements Engine {
         if (state != null && state.alive()) {
             jobs.put(jobId, JobState.CANCELLED);
         }
-    }
-
-    @Override
-    public synchronized Optional<RetainedSnapshot> latestRetainedCheckpoint(String checkpointDirectory) {
-        return Optional.ofNullable(checkpoints.get(checkpointDirectory));
-    }
-
-    @Override
-    public synchronized Optional<RetainedSnapshot> savepointIn(String directory) {
-        return Optional.ofNullable(savepoints.get(directory));
     }
 
     @Override
@@ -206,15 +208,9 @@ public final class TestingEngine implements Engine {
         return List.of(new SinkInfo("out", "kafka", pipeline.plan() + "-out", List.of()));
     }
 
-    @Override
-    public synchronized void deleteSnapshot(String directory) {
-        savepoints.remove(directory);
-        deleted.add(directory);
-    }
-
-    /** The snapshot directories deleted, in order. */
-    public synchronized List<String> deletedSnapshots() {
-        return List.copyOf(deleted);
+    /** The snapshot directories deleted from its storage, in order. */
+    public List<String> deletedSnapshots() {
+        return storage.deleted();
     }
 
     @Override
@@ -304,19 +300,19 @@ public final class TestingEngine implements Engine {
         this.unreachable = unreachable;
     }
 
-    /** Makes {@link #latestRetainedCheckpoint} report this checkpoint for the directory. */
-    public synchronized void retainCheckpoint(String checkpointDirectory, RetainedSnapshot checkpoint) {
-        checkpoints.put(checkpointDirectory, checkpoint);
+    /** As if a job retained this checkpoint in the directory of its storage. */
+    public void retainCheckpoint(String checkpointDirectory, RetainedSnapshot checkpoint) {
+        storage.retainCheckpoint(checkpointDirectory, checkpoint);
     }
 
-    /** Storage lost every retained checkpoint. */
-    public synchronized void forgetCheckpoints() {
-        checkpoints.clear();
+    /** Its storage lost every retained checkpoint. */
+    public void forgetCheckpoints() {
+        storage.forgetCheckpoints();
     }
 
-    /** Makes {@link #savepointIn} report this savepoint for the directory (as if written before a crash). */
-    public synchronized void putSavepoint(String directory, RetainedSnapshot savepoint) {
-        savepoints.put(directory, savepoint);
+    /** As if a savepoint was written to the directory of its storage before a crash. */
+    public void putSavepoint(String directory, RetainedSnapshot savepoint) {
+        storage.putSavepoint(directory, savepoint);
     }
 
     // --- what the engine was asked

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.control.engine.CompiledPipeline;
 import dev.sluice.control.engine.JobObservation;
 import dev.sluice.control.engine.JobObservation.JobState;
-import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.control.snapshots.RetainedSnapshot;
 import dev.sluice.control.lifecycle.Steps.JobLost;
 import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.model.DesiredState;

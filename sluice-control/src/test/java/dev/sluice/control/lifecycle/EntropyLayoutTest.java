@@ -1,8 +1,9 @@
 package dev.sluice.control.lifecycle;
 
+import dev.sluice.control.snapshots.SnapshotLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.control.snapshots.RetainedSnapshot;
 import dev.sluice.control.store.SnapshotRow;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,14 @@
 package dev.sluice.control.lifecycle;
 
+import dev.sluice.control.snapshots.SnapshotLayout;
 import dev.sluice.model.DesiredState;
 import dev.sluice.model.Phase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.control.ManualClock;
-import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.control.snapshots.RetainedSnapshot;
 import dev.sluice.control.engine.TestingEngine;
+import dev.sluice.control.snapshots.TestingSnapshots;
 import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.EventRow;
 import dev.sluice.control.store.H2Databases;
@@ -49,8 +51,10 @@ abstract class LifecycleFixture {
     Path dir;
 
     final ManualClock clock = new ManualClock(Instant.parse("2025-03-01T12:00:00Z"));
-    final TestingEngine engine = new TestingEngine(clock);
-    final TestingEngine remote = new TestingEngine("remote", clock);
+    /** Snapshot storage, shared by both targets as in a real setup. */
+    final TestingSnapshots snapshots = new TestingSnapshots(layout());
+    final TestingEngine engine = new TestingEngine(clock, snapshots);
+    final TestingEngine remote = new TestingEngine("remote", clock, snapshots);
     Store store;
     Targets targets;
     DeploymentLocks locks;
@@ -69,9 +73,9 @@ abstract class LifecycleFixture {
         targets = new Targets(List.of(engine, remote));
         locks = new DeploymentLocks();
         Events events = new Events(store, clock);
-        reconciler = new Reconciler(store, targets, layout(), events, locks, clock);
-        wakeOnly = new Reconciler(emptyStore(), targets, layout(), events, locks, clock);
-        service = new DeploymentService(store, targets, layout(), events, locks, wakeOnly, Map.of(), clock);
+        reconciler = new Reconciler(store, targets, snapshots, events, locks, clock);
+        wakeOnly = new Reconciler(emptyStore(), targets, snapshots, events, locks, clock);
+        service = new DeploymentService(store, targets, snapshots, events, locks, wakeOnly, Map.of(), clock);
     }
 
     @AfterEach

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.control.ManualClock;
 import dev.sluice.control.engine.TestingEngine;
+import dev.sluice.control.snapshots.TestingSnapshots;
 import dev.sluice.control.store.PostgresDatabases;
 import dev.sluice.control.store.Store;
 import java.time.Instant;
@@ -25,16 +26,17 @@ class ReconcilerOwnershipTest {
         String database = postgres.createDatabase();
         String url = postgres.url(database);
         ManualClock clock = new ManualClock(Instant.parse("2025-03-01T12:00:00Z"));
-        TestingEngine engine = new TestingEngine(clock);
+        TestingSnapshots snapshots = new TestingSnapshots(LifecycleFixture.LAYOUT);
+        TestingEngine engine = new TestingEngine(clock, snapshots);
         Targets targets = new Targets(List.of(engine));
         DeploymentLocks locks = new DeploymentLocks();
         try (Store store = Store.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
                 Store wakeStore = LifecycleFixture.emptyStore();
-                Reconciler wakeOnly = new Reconciler(wakeStore, targets, LifecycleFixture.LAYOUT,
+                Reconciler wakeOnly = new Reconciler(wakeStore, targets, snapshots,
                         new Events(wakeStore, clock), locks, clock);
-                Reconciler reconciler = new Reconciler(store, targets, LifecycleFixture.LAYOUT, new Events(store, clock),
+                Reconciler reconciler = new Reconciler(store, targets, snapshots, new Events(store, clock),
                         locks, clock)) {
-            DeploymentService service = new DeploymentService(store, targets, LifecycleFixture.LAYOUT,
+            DeploymentService service = new DeploymentService(store, targets, snapshots,
                     new Events(store, clock), locks, wakeOnly, Map.of(), clock);
             service.apply(LifecycleFixture.YAML, "default", "alice");
 

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.sluice.control.engine.JobObservation.JobState;
 import dev.sluice.control.engine.JobSubmission;
 import dev.sluice.control.engine.PipelineRejectedException;
-import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.control.snapshots.RetainedSnapshot;
 import dev.sluice.control.engine.TestingEngine;
 import dev.sluice.control.engine.TestingEngine.SavepointCall;
 import dev.sluice.control.store.DeploymentRow;
@@ -157,7 +157,7 @@ class ReconcilerTest extends LifecycleFixture {
     @Test
     void aJobOnATargetRemovedFromTheConfigurationIsNeitherSoughtElsewhereNorStartedAgain() {
         String jobId = running();
-        Reconciler withoutEmbedded = new Reconciler(store, new Targets(List.of(remote)), layout(), new Events(store, clock),
+        Reconciler withoutEmbedded = new Reconciler(store, new Targets(List.of(remote)), snapshots, new Events(store, clock),
                 locks, clock);
 
         withoutEmbedded.pass();
@@ -394,7 +394,7 @@ class ReconcilerTest extends LifecycleFixture {
         engine.restart(); // the embedded cluster ended with the process
 
         Store reopened = restartControlPlane();
-        new Reconciler(reopened, targets, LAYOUT, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
+        new Reconciler(reopened, targets, snapshots, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
         EventRow expected = reopened.events("default", "orders", 100).stream().filter(e -> e.reason.equals("JobLost"))
                 .findFirst().orElseThrow();
         assertThat(expected.type).isEqualTo("normal");
@@ -413,7 +413,7 @@ class ReconcilerTest extends LifecycleFixture {
         remote.restart(); // the cluster lost its jobs while Sluice was down
 
         Store reopened = restartControlPlane();
-        new Reconciler(reopened, targets, LAYOUT, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
+        new Reconciler(reopened, targets, snapshots, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
         EventRow lost = reopened.events("default", "orders", 100).stream().filter(e -> e.reason.equals("JobLost"))
                 .findFirst().orElseThrow();
         assertThat(lost.type).isEqualTo("warning");
@@ -723,7 +723,7 @@ class ReconcilerTest extends LifecycleFixture {
         }
 
         Store reopened = restartControlPlane();
-        new Reconciler(reopened, targets, LAYOUT, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
+        new Reconciler(reopened, targets, snapshots, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
 
         SnapshotRow resolved = reopened.snapshot(inProgress.id).orElseThrow();
         assertThat(resolved.state).isEqualTo("completed");
@@ -744,7 +744,7 @@ class ReconcilerTest extends LifecycleFixture {
         engine.restart(); // the job is gone and nothing was written
 
         Store reopened = restartControlPlane();
-        new Reconciler(reopened, targets, LAYOUT, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
+        new Reconciler(reopened, targets, snapshots, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
 
         SnapshotRow resolved = reopened.snapshot(inProgress.id).orElseThrow();
         assertThat(resolved.state).isEqualTo("failed");
@@ -799,7 +799,7 @@ class ReconcilerTest extends LifecycleFixture {
         engine.setJobState(jobId, JobState.FINISHED);
 
         Store reopened = restartControlPlane();
-        Reconciler after = new Reconciler(reopened, targets, LAYOUT, new Events(reopened, clock), locks, clock);
+        Reconciler after = new Reconciler(reopened, targets, snapshots, new Events(reopened, clock), locks, clock);
         after.pass();
         after.pass();
 
@@ -821,7 +821,7 @@ class ReconcilerTest extends LifecycleFixture {
         engine.cancel(jobId);
 
         Store reopened = restartControlPlane();
-        Reconciler after = new Reconciler(reopened, targets, LAYOUT, new Events(reopened, clock), locks, clock);
+        Reconciler after = new Reconciler(reopened, targets, snapshots, new Events(reopened, clock), locks, clock);
         after.pass();
         after.pass();
 

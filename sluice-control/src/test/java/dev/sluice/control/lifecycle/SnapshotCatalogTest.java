@@ -149,8 +149,8 @@ class SnapshotCatalogTest extends LifecycleFixture {
 
         assertThat(ids()).containsExactly(u3.id, u2.id);
         assertThat(engine.deletedSnapshots()).containsExactly(u1.targetDir);
-        assertThat(engine.savepointIn(u1.targetDir)).isEmpty();
-        assertThat(engine.savepointIn(u2.targetDir)).isPresent();
+        assertThat(snapshots.savepointIn(u1.targetDir)).isEmpty();
+        assertThat(snapshots.savepointIn(u2.targetDir)).isPresent();
         EventRow deleted = event("SnapshotDeleted");
         assertThat(deleted.version).isEqualTo(1);
         assertThat(deleted.type).isEqualTo("normal");
@@ -279,7 +279,7 @@ class SnapshotCatalogTest extends LifecycleFixture {
         assertThat(store.snapshots("default", "payments")).hasSize(2);
         for (SnapshotRow s : others) {
             assertThat(store.snapshot(s.id)).isPresent();
-            assertThat(engine.savepointIn(s.targetDir)).isPresent();
+            assertThat(snapshots.savepointIn(s.targetDir)).isPresent();
         }
         assertThat(store.events("other", "orders", 100)).extracting(e -> e.reason).doesNotContain("SnapshotDeleted");
         assertThat(store.events("default", "payments", 100)).extracting(e -> e.reason)

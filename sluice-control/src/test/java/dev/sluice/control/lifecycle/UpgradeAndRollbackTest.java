@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.sluice.control.engine.JobObservation.JobState;
 import dev.sluice.control.engine.JobSubmission;
 import dev.sluice.control.engine.PipelineRejectedException;
-import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.control.snapshots.RetainedSnapshot;
 import dev.sluice.control.engine.TestingEngine;
 import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.H2Databases;
@@ -916,7 +916,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         DeploymentRow afterCrash = reopened.deployment(KEY).orElseThrow();
         assertThat(afterCrash.restoreOverride).isEqualTo("pin:" + upgradeSavepoint.location);
         assertThat(afterCrash.rollingBack).isTrue();
-        Reconciler after = new Reconciler(reopened, targets, LAYOUT, new Events(reopened, clock),
+        Reconciler after = new Reconciler(reopened, targets, snapshots, new Events(reopened, clock),
                 new DeploymentLocks(), clock);
         after.pass();
 

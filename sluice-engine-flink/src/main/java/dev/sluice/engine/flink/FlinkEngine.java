@@ -10,7 +10,6 @@ import dev.sluice.control.engine.JobObservation.JobState;
 import dev.sluice.control.engine.JobSubmission;
 import dev.sluice.control.engine.PipelineRejectedException;
 import dev.sluice.control.engine.RestoreCheck;
-import dev.sluice.control.engine.RetainedSnapshot;
 import dev.sluice.control.engine.SinkInfo;
 import dev.sluice.control.lifecycle.JobIds;
 import dev.sluice.model.SpecError;
@@ -60,7 +59,6 @@ public class FlinkEngine implements Engine {
     private final Configuration base;
     private final RestClusterClient<String> client;
     private final SqlCompiler compiler = new SqlCompiler();
-    private final SnapshotFiles files = new SnapshotFiles();
     private final RestoreChecker restoreChecker = new RestoreChecker();
     /** A session cluster elsewhere (connectors shipped with SQL jobs), not the MiniCluster in this JVM. */
     private final boolean remote;
@@ -314,21 +312,6 @@ public class FlinkEngine implements Engine {
             Thread.currentThread().interrupt();
             throw new EngineException("interrupted", e);
         }
-    }
-
-    @Override
-    public Optional<RetainedSnapshot> latestRetainedCheckpoint(String checkpointDirectory) {
-        return files.latestCheckpoint(checkpointDirectory);
-    }
-
-    @Override
-    public void deleteSnapshot(String directory) {
-        files.delete(directory);
-    }
-
-    @Override
-    public Optional<RetainedSnapshot> savepointIn(String directory) {
-        return files.savepointIn(directory);
     }
 
     private static <T> T await(String what, java.util.concurrent.CompletableFuture<T> future, Duration timeout) {

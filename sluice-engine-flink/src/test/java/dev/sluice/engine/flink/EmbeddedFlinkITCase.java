@@ -3,6 +3,7 @@ package dev.sluice.engine.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.control.snapshots.SnapshotLayout;
 import dev.sluice.control.engine.CompiledPipeline;
 import dev.sluice.control.engine.JobObservation.JobState;
 import dev.sluice.control.engine.JobSubmission;
@@ -40,14 +41,15 @@ class EmbeddedFlinkITCase {
         CompiledPipeline plan = engine.compile(dev.sluice.model.PipelineSpec.ofSql(SqlCompilerTest.SOURCE
                 + SqlCompilerTest.SINK + "INSERT INTO counts SELECT user_id, COUNT(*) FROM clicks GROUP BY user_id;"));
         String checkpoints = dir.resolve("checkpoints").toUri().toString();
+        FlinkSnapshotStore storage = new FlinkSnapshotStore(new SnapshotLayout(dir.toUri().toString()));
         String first = JobIds.of("11111111-aaaa", 1);
         engine.submit(submission(first, plan, checkpoints, null));
         engine.submit(submission(first, plan, checkpoints, null)); // a retried submit adopts the job
         await().atMost(Duration.ofSeconds(60)).until(() -> engine.observe(first).state() == JobState.RUNNING);
-        await().atMost(Duration.ofSeconds(60)).until(() -> engine.latestRetainedCheckpoint(checkpoints).isPresent());
+        await().atMost(Duration.ofSeconds(60)).until(() -> storage.newestCheckpoint(checkpoints).isPresent());
 
         String savepoint = engine.stopWithSavepoint(first, dir.resolve("sp").toUri().toString());
-        assertThat(engine.savepointIn(dir.resolve("sp").toUri().toString())).isPresent();
+        assertThat(storage.savepointIn(dir.resolve("sp").toUri().toString())).isPresent();
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> engine.observe(first).state(), s -> s == JobState.FINISHED || s == JobState.NOT_FOUND);
 

@@ -1,4 +1,4 @@
-package dev.sluice.control.engine;
+package dev.sluice.control.snapshots;
 
 import java.time.Instant;
 

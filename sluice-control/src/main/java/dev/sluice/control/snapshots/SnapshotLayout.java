@@ -1,4 +1,4 @@
-package dev.sluice.control.lifecycle;
+package dev.sluice.control.snapshots;
 
 import dev.sluice.model.DeploymentKey;
 import java.util.Locale;

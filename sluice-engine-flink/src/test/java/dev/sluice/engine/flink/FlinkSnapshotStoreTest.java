@@ -2,7 +2,8 @@ package dev.sluice.engine.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.control.snapshots.RetainedSnapshot;
+import dev.sluice.control.snapshots.SnapshotLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Finding retained checkpoints and savepoints on a file system, as Flink lays them out. */
-class SnapshotFilesTest {
+class FlinkSnapshotStoreTest {
     @TempDir
     Path dir;
 
-    private final SnapshotFiles files = new SnapshotFiles();
+    private final FlinkSnapshotStore files = new FlinkSnapshotStore(new SnapshotLayout("file:///tmp/unused"));
 
     @Test
     void theNewestCheckpointIsTheLastWrittenAndOnATieTheHigherNumber() throws IOException {
@@ -26,7 +27,7 @@ class SnapshotFilesTest {
         checkpoint("job-a", "chk-12", second); // same second, as an object store reports it
         Files.createDirectories(dir.resolve("job-a").resolve("chk-13")); // in progress: no _metadata yet
 
-        RetainedSnapshot newest = files.latestCheckpoint(dir.toUri().toString()).orElseThrow();
+        RetainedSnapshot newest = files.newestCheckpoint(dir.toUri().toString()).orElseThrow();
 
         assertThat(newest.location()).endsWith("/job-a/chk-12");
         assertThat(newest.completedAt()).isEqualTo(second);
@@ -38,15 +39,15 @@ class SnapshotFilesTest {
         checkpoint("job-a", "chk-40", now.minusSeconds(60));
         checkpoint("job-b", "chk-3", now); // started empty again: numbers restart
 
-        assertThat(files.latestCheckpoint(dir.toUri().toString()).orElseThrow().location()).endsWith("/job-b/chk-3");
+        assertThat(files.newestCheckpoint(dir.toUri().toString()).orElseThrow().location()).endsWith("/job-b/chk-3");
     }
 
     @Test
     void noCompletedCheckpointIsNone() throws IOException {
         Files.createDirectories(dir.resolve("job-a").resolve("chk-1"));
 
-        assertThat(files.latestCheckpoint(dir.toUri().toString())).isEmpty();
-        assertThat(files.latestCheckpoint(dir.resolve("missing").toUri().toString())).isEmpty();
+        assertThat(files.newestCheckpoint(dir.toUri().toString())).isEmpty();
+        assertThat(files.newestCheckpoint(dir.resolve("missing").toUri().toString())).isEmpty();
     }
 
     private void checkpoint(String job, String name, Instant completedAt) throws IOException {

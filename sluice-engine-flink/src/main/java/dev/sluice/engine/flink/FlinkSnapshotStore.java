@@ -1,6 +1,8 @@
 package dev.sluice.engine.flink;
 
-import dev.sluice.control.engine.RetainedSnapshot;
+import dev.sluice.control.snapshots.RetainedSnapshot;
+import dev.sluice.control.snapshots.SnapshotLayout;
+import dev.sluice.control.snapshots.SnapshotStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -11,22 +13,34 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 /**
- * Finds completed checkpoints and savepoints in snapshot storage through Flink's file systems (local disk or an
- * object store): a snapshot is complete when its {@code _metadata} file exists.
+ * The snapshot storage port's adapter: finds completed checkpoints and savepoints through Flink's file systems (local
+ * disk or an object store), where a snapshot is complete when its {@code _metadata} file exists, and deletes them.
  *
  * <p>A checkpoint directory may carry Flink's entropy marker ({@code s3.entropy.key}). Flink writes checkpoint data
  * under random key prefixes in its place and each {@code _metadata} without it, so look-ups and deletes go to the
  * directory without the marker, exactly as Flink's {@link EntropyInjector} computes it.
  */
-final class SnapshotFiles {
+public final class FlinkSnapshotStore implements SnapshotStore {
     private static final String METADATA = "_metadata";
+    private final SnapshotLayout layout;
+
+    /** Snapshot storage under {@code layout}'s base, through the file systems Flink was initialised with. */
+    public FlinkSnapshotStore(SnapshotLayout layout) {
+        this.layout = layout;
+    }
+
+    @Override
+    public SnapshotLayout layout() {
+        return layout;
+    }
 
     /**
      * Flink lays retained checkpoints out as {@code <dir>/<job id>/chk-<n>/_metadata}. The newest is the one whose
      * {@code _metadata} was written last; on a tie (object stores keep modification times to the second) the higher
      * checkpoint number, which a job restored from a checkpoint or savepoint continues counting.
      */
-    Optional<RetainedSnapshot> latestCheckpoint(String checkpointDirectory) {
+    @Override
+    public Optional<RetainedSnapshot> newestCheckpoint(String checkpointDirectory) {
         RetainedSnapshot newest = null;
         long newestNumber = -1;
         for (FileStatus job : list(withoutEntropyMarker(new Path(checkpointDirectory)))) {
@@ -58,7 +72,8 @@ final class SnapshotFiles {
     }
 
     /** Flink writes a savepoint into {@code <dir>/savepoint-<id>/}. */
-    Optional<RetainedSnapshot> savepointIn(String directory) {
+    @Override
+    public Optional<RetainedSnapshot> savepointIn(String directory) {
         for (FileStatus child : list(new Path(directory))) {
             if (child.isDir() && child.getPath().getName().startsWith("savepoint-")) {
                 Optional<RetainedSnapshot> found = completed(child.getPath());
@@ -74,7 +89,8 @@ final class SnapshotFiles {
      * Deletes a snapshot directory. For a checkpoint directory with the entropy marker only the {@code _metadata}
      * side goes: the data files under random prefixes are Flink's to discard when it subsumes a checkpoint.
      */
-    void delete(String directory) {
+    @Override
+    public void delete(String directory) {
         Path dir = withoutEntropyMarker(new Path(directory));
         try {
             dir.getFileSystem().delete(dir, true);

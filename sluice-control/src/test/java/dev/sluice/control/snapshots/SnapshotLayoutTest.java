@@ -1,4 +1,4 @@
-package dev.sluice.control.lifecycle;
+package dev.sluice.control.snapshots;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
