@@ -26,7 +26,7 @@ public final class ServerTraining {
                 Demo demo = Demo.start(server.streams(), server.deployments(), 50)) {
             DeploymentKey key = new DeploymentKey("default", "ride-demand");
             long deadline = System.nanoTime() + 120_000_000_000L;
-            while (System.nanoTime() < deadline && !server.store().deployment(key)
+            while (System.nanoTime() < deadline && !server.store().deployments().find(key)
                     .map(d -> d.phase == Phase.RUNNING).orElse(false)) {
                 Thread.sleep(200);
             }

@@ -56,7 +56,7 @@ final class ApiRoutes {
     void register(Javalin app) {
         app.get("/api/v1/info", ctx -> ctx.json(info));
         app.post(BASE + "/deployments", this::apply);
-        app.get(BASE + "/deployments", ctx -> ctx.json(items(store.deployments(namespace(ctx)).stream()
+        app.get(BASE + "/deployments", ctx -> ctx.json(items(store.deployments().list(namespace(ctx)).stream()
                 .map(resources::deployment).toList())));
         app.get(DEPLOYMENT, ctx -> ctx.json(resources.deployment(deployments.require(key(ctx)))));
         app.delete(DEPLOYMENT, ctx -> ctx.json(resources.deployment(deployments.delete(key(ctx), actor(ctx)))));
@@ -68,30 +68,30 @@ final class ApiRoutes {
         app.post(DEPLOYMENT + "/scale", this::scale);
         app.post(DEPLOYMENT + "/diff", this::diff);
         app.post(DEPLOYMENT + "/fork", this::fork);
-        app.get(DEPLOYMENT + "/versions", ctx -> ctx.json(items(store.versions(existing(ctx)).stream()
+        app.get(DEPLOYMENT + "/versions", ctx -> ctx.json(items(store.versions().list(existing(ctx)).stream()
                 .map(Resources::version).toList())));
         app.post(DEPLOYMENT + "/snapshots", ctx -> ctx.status(HttpStatus.ACCEPTED)
                 .json(Resources.snapshot(deployments.snapshot(key(ctx), actor(ctx)))));
         app.get(DEPLOYMENT + "/snapshots", ctx -> {
             DeploymentKey key = existing(ctx);
-            ctx.json(items(store.snapshots(key.namespace(), key.name()).stream().map(Resources::snapshot).toList()));
+            ctx.json(items(store.snapshots().list(key.namespace(), key.name()).stream().map(Resources::snapshot).toList()));
         });
         app.get(DEPLOYMENT + "/snapshots/{id}", ctx -> {
             DeploymentKey key = existing(ctx);
-            ctx.json(store.snapshot(ctx.pathParam("id"))
+            ctx.json(store.snapshots().find(ctx.pathParam("id"))
                     .filter(s -> s.namespace.equals(key.namespace()) && s.name.equals(key.name()))
                     .map(Resources::snapshot)
                     .orElseThrow(() -> new NotFoundException("snapshot " + ctx.pathParam("id") + " not found")));
         });
         app.get(BASE + "/compare", ctx -> ctx.json(comparison.compare(
                 new DeploymentKey(namespace(ctx), required(ctx, "a")), new DeploymentKey(namespace(ctx), required(ctx, "b")))));
-        app.get(BASE + "/snapshots", ctx -> ctx.json(items(store.snapshots(namespace(ctx), null).stream()
+        app.get(BASE + "/snapshots", ctx -> ctx.json(items(store.snapshots().list(namespace(ctx), null).stream()
                 .map(Resources::snapshot).toList())));
         app.get(DEPLOYMENT + "/events", ctx -> {
             DeploymentKey key = existing(ctx);
-            ctx.json(items(store.events(key.namespace(), key.name(), limit(ctx)).stream().map(Resources::event).toList()));
+            ctx.json(items(store.events().list(key.namespace(), key.name(), limit(ctx)).stream().map(Resources::event).toList()));
         });
-        app.get(BASE + "/events", ctx -> ctx.json(items(store.events(namespace(ctx), null, limit(ctx)).stream()
+        app.get(BASE + "/events", ctx -> ctx.json(items(store.events().list(namespace(ctx), null, limit(ctx)).stream()
                 .map(Resources::event).toList())));
         app.get("/api/v1/streams", ctx -> ctx.json(items(streams.topics().stream()
                 .map(StreamName::new).toList())));

@@ -28,7 +28,7 @@ final class Resources {
     }
 
     Deployment deployment(DeploymentRow row) {
-        PipelineSpec spec = store.version(row.key(), row.specVersion)
+        PipelineSpec spec = store.versions().find(row.key(), row.specVersion)
                 .map(v -> Json.read(v.spec, PipelineSpec.class)).orElse(null);
         Map<String, String> labels = Json.readLabels(row.labels);
         ObjectMeta meta = new ObjectMeta(row.name, row.namespace, labels, Instant.ofEpochMilli(row.createdAt),

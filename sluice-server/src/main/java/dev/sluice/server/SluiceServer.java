@@ -236,7 +236,7 @@ public final class SluiceServer implements AutoCloseable {
 
     private void bindGauges() {
         for (dev.sluice.model.Phase phase : dev.sluice.model.Phase.values()) {
-            Gauge.builder("sluice_deployments", store, s -> s.deployments(null).stream()
+            Gauge.builder("sluice_deployments", store, s -> s.deployments().list(null).stream()
                             .filter(d -> d.phase == phase).count())
                     .tag("phase", phase.wire())
                     .description("Deployments by observed phase")

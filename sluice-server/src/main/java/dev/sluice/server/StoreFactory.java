@@ -1,6 +1,7 @@
 package dev.sluice.server;
 
 import dev.sluice.control.store.JdbcUrls;
+import dev.sluice.control.store.SqlStore;
 import dev.sluice.control.store.Store;
 import dev.sluice.model.InvalidSpecException;
 import dev.sluice.model.SpecError;
@@ -36,13 +37,13 @@ public final class StoreFactory {
     public static Store open(SluiceConfig config, Map<String, String> env) {
         SluiceConfig.StoreConfig store = config.store();
         if (!isPostgres(store)) {
-            return Store.h2(h2Directory(config));
+            return SqlStore.h2(h2Directory(config));
         }
         Credentials credentials = credentials(store, env);
         LOG.info("Metadata store: PostgreSQL {} as {}", JdbcUrls.withoutCredentials(store.url()),
                 credentials.user() == null ? "the driver's default user" : credentials.user());
         try {
-            return Store.postgresOwned(store.url(), credentials.user(), credentials.password());
+            return SqlStore.postgresOwned(store.url(), credentials.user(), credentials.password());
         } catch (IllegalStateException e) {
             throw new IllegalStateException("metadata store " + JdbcUrls.withoutCredentials(store.url()) + ": "
                     + e.getMessage(), e);

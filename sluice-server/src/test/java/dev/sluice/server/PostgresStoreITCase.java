@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.control.store.PostgresDatabases;
+import dev.sluice.control.store.SqlStore;
 import dev.sluice.control.store.Store;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -105,7 +106,7 @@ class PostgresStoreITCase {
             // The database ends the session holding the owner lock and another server takes the lock before this one
             // takes it again: this one stops reconciling and says so, until the lock is free.
             String database = url.substring(url.lastIndexOf('/') + 1);
-            try (Store other = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD)) {
+            try (Store other = SqlStore.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> {
                     postgres.endOwnerLockSession(database);
                     try {

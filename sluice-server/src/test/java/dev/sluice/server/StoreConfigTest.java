@@ -135,7 +135,7 @@ class StoreConfigTest {
         SluiceConfig config = SluiceConfig.defaults().withDataDir(dir.toString());
 
         try (Store store = StoreFactory.open(config, Map.of("SLUICE_STORE_PASSWORD", "ignored"))) {
-            assertThat(store.deployments(null)).isEmpty();
+            assertThat(store.deployments().list(null)).isEmpty();
             assertThat(dir.resolve("db").resolve("sluice.mv.db")).isRegularFile();
         } finally {
             H2Databases.shutdown(dir.resolve("db"));

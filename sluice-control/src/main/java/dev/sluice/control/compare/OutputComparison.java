@@ -90,7 +90,7 @@ public final class OutputComparison {
     private SinkInfo sink(DeploymentKey key) {
         DeploymentRow row = deployments.require(key);
         int version = row.runningVersion == null ? row.specVersion : row.runningVersion;
-        VersionRow stored = store.version(key, version).orElseThrow();
+        VersionRow stored = store.versions().find(key, version).orElseThrow();
         PipelineSpec spec = Json.read(stored.spec, PipelineSpec.class).withDefaults();
         return targets.get(spec.target()).sinks(new CompiledPipeline(stored.planKind, stored.plan)).stream()
                 .filter(s -> s.topic() != null)

@@ -85,11 +85,11 @@ public final class DeploymentService {
     public ApplyResult fork(DeploymentKey source, String newName, String snapshotId, String yaml, String actor) {
         DeploymentRow from = require(source);
         DeploymentKey key = new DeploymentKey(source.namespace(), newName);
-        PipelineSpec sourceSpec = VersionSpecs.read(store.version(source, from.specVersion).orElseThrow());
+        PipelineSpec sourceSpec = VersionSpecs.read(store.versions().find(source, from.specVersion).orElseThrow());
         String location;
         String describe;
         if (snapshotId != null) {
-            SnapshotRow snapshot = store.snapshot(snapshotId)
+            SnapshotRow snapshot = store.snapshots().find(snapshotId)
                     .filter(s -> s.namespace.equals(source.namespace()) && s.name.equals(source.name()))
                     .orElseThrow(() -> new NotFoundException("snapshot " + snapshotId + " of " + source + " not found"));
             if (!SnapshotState.COMPLETED.wire().equals(snapshot.state)) {
@@ -125,7 +125,7 @@ public final class DeploymentService {
                     "must be a whole number from 1 to " + PipelineSpec.MAX_PARALLELISM + ", got " + parallelism));
         }
         DeploymentRow row = require(key);
-        PipelineSpec wanted = VersionSpecs.read(store.version(key, row.specVersion).orElseThrow());
+        PipelineSpec wanted = VersionSpecs.read(store.versions().find(key, row.specVersion).orElseThrow());
         PipelineSpec scaled = wanted.withParallelism(parallelism).withState(row.desiredState);
         String document = Json.yaml(new PipelineDocument(PipelineDocument.API_VERSION, PipelineDocument.KIND,
                 new Metadata(key.name(), key.namespace(), Json.readLabels(row.labels)), scaled));
@@ -224,11 +224,11 @@ public final class DeploymentService {
         PipelineSpec spec = doc.spec();
         Engine engine = targets.find(spec.target()).orElseThrow(() -> new InvalidSpecException(parsed.locations()
                 .error("spec.target", "unknown target '" + spec.target() + "'; targets: " + targets.names())));
-        DeploymentRow current = store.deployment(key).orElse(null);
+        DeploymentRow current = store.deployments().find(key).orElse(null);
         if (fork != null && current != null) {
             throw new ConflictException("deployment " + key + " exists already; a fork needs a new name");
         }
-        VersionRow currentVersion = current == null ? null : store.version(key, current.specVersion).orElseThrow();
+        VersionRow currentVersion = current == null ? null : store.versions().find(key, current.specVersion).orElseThrow();
         PipelineSpec before = currentVersion == null ? null : Json.read(currentVersion.spec, PipelineSpec.class);
         boolean sameSpec = before != null && SpecDiff.between(before, spec).onlyState();
         String labels = Json.write(doc.metadata().labels());
@@ -266,7 +266,7 @@ public final class DeploymentService {
         PipelineSpec spec = p.spec();
         ForkOrigin fork = p.fork();
         // After a rollback the wanted version is not the newest: a new one takes the next free number.
-        row.specVersion = p.sameSpec() ? row.specVersion : store.latestVersion(h, key) + 1;
+        row.specVersion = p.sameSpec() ? row.specVersion : store.versions().latest(h, key) + 1;
         if (!p.sameSpec()) {
             row.rollingBack = false;
             if (fork == null && RestorePin.isPinned(row.restoreOverride)) {
@@ -280,10 +280,10 @@ public final class DeploymentService {
             v.planKind = p.compiled().kind();
             v.plan = p.compiled().plan();
             v.createdAt = p.now();
-            store.insertVersion(h, v);
+            store.versions().insert(h, v);
         }
         if (p.current() == null) {
-            store.insertDeployment(h, row);
+            store.deployments().insert(h, row);
             events.normal(h, key, row.specVersion, "Created", "deployment created at version 1, desired state "
                     + spec.state().wire(), actor);
             if (fork != null) {
@@ -293,7 +293,7 @@ public final class DeploymentService {
                         + fork.describe(), actor);
             }
         } else {
-            store.updateDeployment(h, row);
+            store.deployments().update(h, row);
             events.normal(h, key, row.specVersion, p.sameSpec() ? "DesiredStateChanged" : "VersionCreated",
                     p.sameSpec() ? "desired state " + spec.state().wire()
                             : "version " + row.specVersion + " accepted, desired state " + spec.state().wire(),
@@ -364,7 +364,7 @@ public final class DeploymentService {
         Engine engine = targets.find(doc.spec().target()).orElseThrow(() -> new InvalidSpecException(parsed.locations()
                 .error("spec.target", "unknown target '" + doc.spec().target() + "'; targets: " + targets.names())));
         int base = row.runningVersion == null ? row.specVersion : row.runningVersion;
-        PipelineSpec running = VersionSpecs.read(store.version(key, base).orElseThrow());
+        PipelineSpec running = VersionSpecs.read(store.versions().find(key, base).orElseThrow());
         SpecDiff diff = SpecDiff.between(running, doc.spec());
         RestoreCheck check = null;
         if (diff.type().compareTo(DiffType.SCALE) >= 0) {
@@ -418,7 +418,7 @@ public final class DeploymentService {
 
     /** Pre-flight of a rollback: the target version must restore the snapshot it would start from. */
     private void refuseIfRollbackCannotRestore(DeploymentRow rolledBack, int target) {
-        VersionRow version = store.version(rolledBack.key(), target).orElseThrow();
+        VersionRow version = store.versions().find(rolledBack.key(), target).orElseThrow();
         PipelineSpec spec = VersionSpecs.read(version);
         Engine engine = targets.get(spec.target());
         if (spec.restoreStrategy() == RestoreStrategy.NONE) {
@@ -476,7 +476,7 @@ public final class DeploymentService {
                 throw new ConflictException("deployment " + key + " has no earlier stable version; name one with "
                         + "--to-version");
             }
-            if (store.version(key, target).isEmpty()) {
+            if (store.versions().find(key, target).isEmpty()) {
                 throw new InvalidSpecException(new SpecError("toVersion", 0, 0, "deployment " + key
                         + " has no version " + target));
             }
@@ -488,7 +488,7 @@ public final class DeploymentService {
             refuseIfRollbackCannotRestore(r, target);
             r.updatedAt = clock.millis();
             store.inTransaction(h -> {
-                store.updateDeployment(h, r);
+                store.deployments().update(h, r);
                 events.normal(h, key, target, "RollbackRequested", "rollback from version " + from + " to version "
                         + target + (RestorePin.isPinned(r.restoreOverride)
                         ? " from " + RestorePin.location(r.restoreOverride) : " carrying the current state over"),
@@ -518,7 +518,7 @@ public final class DeploymentService {
             setDesired(r, state);
             r.updatedAt = clock.millis();
             store.inTransaction(h -> {
-                store.updateDeployment(h, r);
+                store.deployments().update(h, r);
                 events.normal(h, key, r.specVersion, "DesiredStateChanged", "desired state " + state.wire(), actor);
             });
             return r;
@@ -534,7 +534,7 @@ public final class DeploymentService {
             if (row.jobId != null) {
                 // The job belongs to the running version, whose target may differ from the newest version's.
                 int running = row.runningVersion == null ? row.specVersion : row.runningVersion;
-                VersionRow v = store.version(key, running).orElseThrow();
+                VersionRow v = store.versions().find(key, running).orElseThrow();
                 Engine engine = targets.get(VersionSpecs.read(v).target());
                 // A job that ended (a bounded one finished) needs no cancel, which Flink would log as an error; one
                 // on a target that does not answer is cancelled all the same, so the delete fails rather than orphans it.
@@ -543,7 +543,7 @@ public final class DeploymentService {
                     engine.cancel(row.jobId);
                 }
             }
-            store.inTransaction(h -> store.deleteDeployment(h, key));
+            store.inTransaction(h -> store.deployments().delete(h, key));
             return row;
         });
     }
@@ -561,8 +561,8 @@ public final class DeploymentService {
             }
             SnapshotRow s = SnapshotSteps.inProgress(row, SnapshotOrigin.USER, layout, clock.millis());
             store.inTransaction(h -> {
-                store.insertSnapshot(h, s);
-                store.updateDeployment(h, row);
+                store.snapshots().insert(h, s);
+                store.deployments().update(h, row);
                 events.normal(h, key, row.runningVersion, "SnapshotRequested", "snapshot " + s.id + " requested", actor);
             });
             return s;
@@ -572,7 +572,7 @@ public final class DeploymentService {
     }
 
     public DeploymentRow require(DeploymentKey key) {
-        return store.deployment(key).orElseThrow(() -> new NotFoundException(
+        return store.deployments().find(key).orElseThrow(() -> new NotFoundException(
                 "deployment " + key.name() + " not found in namespace " + key.namespace()));
     }
 }

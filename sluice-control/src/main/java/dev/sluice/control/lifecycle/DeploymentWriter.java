@@ -35,7 +35,7 @@ final class DeploymentWriter {
             return;
         }
         store.inTransaction(h -> {
-            store.updateDeployment(h, row);
+            store.deployments().update(h, row);
             String message = before.wire() + " -> " + phase.wire() + (error == null ? "" : ": " + error);
             if (phase == Phase.FAILED) {
                 events.warning(h, row.key(), row.runningVersion, "Failed", message, ACTOR);
@@ -49,7 +49,7 @@ final class DeploymentWriter {
     void record(DeploymentRow row, boolean warning, Integer version, String reason, String message) {
         row.updatedAt = clock.millis();
         store.inTransaction(h -> {
-            store.updateDeployment(h, row);
+            store.deployments().update(h, row);
             if (warning) {
                 events.warning(h, row.key(), version, reason, message, ACTOR);
             } else {
@@ -60,6 +60,6 @@ final class DeploymentWriter {
 
     void save(DeploymentRow row) {
         row.updatedAt = clock.millis();
-        store.updateDeployment(row);
+        store.deployments().update(row);
     }
 }

@@ -40,9 +40,9 @@ public final class Events {
         row.actor = actor;
         row.time = clock.millis();
         if (h == null) {
-            store.appendEvent(row);
+            store.events().append(row);
         } else {
-            store.appendEvent(h, row);
+            store.events().append(h, row);
         }
         if (type == Event.Type.WARNING) {
             LOG.warn("[{} v{}] {}: {}", key, version, reason, message);

@@ -29,7 +29,7 @@ final class Observer {
     /** As {@link #observe(DeploymentRow)}, with the engine's report already known ({@code job}, when not null). */
     Observation observe(DeploymentRow stored, JobObservation known) {
         DeploymentRow row = stored.copy();
-        VersionRow version = ctx.store.version(row.key(), row.specVersion).orElseThrow();
+        VersionRow version = ctx.store.versions().find(row.key(), row.specVersion).orElseThrow();
         PipelineSpec wanted = VersionSpecs.read(version);
         PipelineSpec running = row.runningVersion == null ? null
                 : row.runningVersion == row.specVersion ? wanted : specs.specOf(row, row.runningVersion);

@@ -110,10 +110,10 @@ public final class Reconciler implements AutoCloseable {
             return false;
         }
         boolean settling = false;
-        for (DeploymentRow listed : store.deployments(null)) {
+        for (DeploymentRow listed : store.deployments().list(null)) {
             DeploymentKey key = listed.key();
             try {
-                settling |= locks.with(key, () -> store.deployment(key).map(row -> !reconcile(row).settled())
+                settling |= locks.with(key, () -> store.deployments().find(key).map(row -> !reconcile(row).settled())
                         .orElse(false));
             } catch (RuntimeException e) {
                 LOG.error("[{}] reconcile failed", key, e);

@@ -42,7 +42,7 @@ final class RestorePin {
         if (row.jobId != null || row.phase == Phase.FAILED) {
             row.phase = Phase.ROLLING_BACK; // the reason is recorded by the caller's event
         }
-        row.restoreOverride = store.snapshots(row.namespace, row.name).stream()
+        row.restoreOverride = store.snapshots().list(row.namespace, row.name).stream()
                 .filter(s -> SnapshotState.COMPLETED.wire().equals(s.state) && s.location != null)
                 .filter(s -> s.version != null && s.version == version)
                 .max(Comparator.comparingLong((SnapshotRow s) -> s.completedAt))

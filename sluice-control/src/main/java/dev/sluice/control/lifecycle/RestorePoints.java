@@ -31,7 +31,7 @@ final class RestorePoints {
      * checkpoint, whichever completed last.
      */
     Optional<RestorePoint> newest(DeploymentRow row, PipelineSpec spec) {
-        Optional<RestorePoint> savepoint = store.snapshots(row.namespace, row.name).stream()
+        Optional<RestorePoint> savepoint = store.snapshots().list(row.namespace, row.name).stream()
                 .filter(s -> SnapshotState.COMPLETED.wire().equals(s.state) && s.location != null)
                 .max(Comparator.comparingLong(s -> s.completedAt))
                 .map(s -> new RestorePoint(s.location, s.completedAt, s.id, "snapshot"));

@@ -77,7 +77,7 @@ final class SnapshotSteps {
         }
         long period = Durations.parse(spec.savepoints().periodic()).toMillis();
         long newest = row.transitionAt;
-        for (SnapshotRow s : store.snapshots(row.namespace, row.name)) {
+        for (SnapshotRow s : store.snapshots().list(row.namespace, row.name)) {
             if (SnapshotState.COMPLETED.wire().equals(s.state) && s.completedAt != null) {
                 newest = Math.max(newest, s.completedAt);
             }
@@ -90,7 +90,7 @@ final class SnapshotSteps {
 
     /** Triggers the savepoint of the snapshot the row names as pending (user or periodic); the job keeps running. */
     void takePendingSnapshot(DeploymentRow row, Engine engine) {
-        SnapshotRow snapshot = store.snapshot(row.pendingSnapshot).orElse(null);
+        SnapshotRow snapshot = store.snapshots().find(row.pendingSnapshot).orElse(null);
         if (snapshot == null) {
             row.pendingSnapshot = null;
             writer.save(row);
@@ -114,8 +114,8 @@ final class SnapshotSteps {
         }
         SnapshotRow s = inProgress(row, origin, layout, clock.millis());
         store.inTransaction(h -> {
-            store.insertSnapshot(h, s);
-            store.updateDeployment(h, row);
+            store.snapshots().insert(h, s);
+            store.deployments().update(h, row);
         });
         return s;
     }
@@ -149,8 +149,8 @@ final class SnapshotSteps {
         row.pendingSnapshot = null;
         row.updatedAt = clock.millis();
         store.inTransaction(h -> {
-            store.updateSnapshot(h, s);
-            store.updateDeployment(h, row);
+            store.snapshots().update(h, s);
+            store.deployments().update(h, row);
             events.normal(h, row.key(), s.version, "SnapshotCompleted",
                     "snapshot " + s.id + " (" + s.origin + ") at " + location, ACTOR);
         });
@@ -162,8 +162,8 @@ final class SnapshotSteps {
         row.pendingSnapshot = null;
         row.updatedAt = clock.millis();
         store.inTransaction(h -> {
-            store.updateSnapshot(h, s);
-            store.updateDeployment(h, row);
+            store.snapshots().update(h, s);
+            store.deployments().update(h, row);
             events.warning(h, row.key(), s.version, "SnapshotFailed", "snapshot " + s.id + " (" + s.origin
                     + ") failed: " + error, ACTOR);
         });
@@ -171,7 +171,7 @@ final class SnapshotSteps {
 
     /** A snapshot was in progress when the job went away: it completed if its savepoint is in its directory. */
     void resolvePendingSnapshot(DeploymentRow row) {
-        store.snapshot(row.pendingSnapshot).ifPresentOrElse(s -> resolve(row, s), () -> {
+        store.snapshots().find(row.pendingSnapshot).ifPresentOrElse(s -> resolve(row, s), () -> {
             row.pendingSnapshot = null;
             writer.save(row);
         });
@@ -198,7 +198,7 @@ final class SnapshotSteps {
             return;
         }
         Set<String> referenced = new HashSet<>();
-        for (DeploymentRow other : store.deployments(null)) {
+        for (DeploymentRow other : store.deployments().list(null)) {
             if (other.restoredFrom != null) {
                 referenced.add(other.restoredFrom);
             }
@@ -207,13 +207,13 @@ final class SnapshotSteps {
             }
         }
         for (SnapshotRetention.Expired e : SnapshotRetention.expired(
-                store.snapshots(row.namespace, row.name), row, spec.savepoints(), clock.millis(), referenced)) {
+                store.snapshots().list(row.namespace, row.name), row, spec.savepoints(), clock.millis(), referenced)) {
             SnapshotRow s = e.snapshot();
             if (s.targetDir != null) {
                 snapshots.delete(s.targetDir);
             }
             store.inTransaction(h -> {
-                store.deleteSnapshot(h, s.id);
+                store.snapshots().delete(h, s.id);
                 events.normal(h, row.key(), s.version, "SnapshotDeleted", "snapshot " + s.id + " (" + s.origin
                         + ", " + s.state + ") removed by retention: " + e.reason(), ACTOR);
             });

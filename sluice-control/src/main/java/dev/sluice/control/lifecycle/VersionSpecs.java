@@ -15,7 +15,7 @@ final class VersionSpecs {
     }
 
     PipelineSpec specOf(DeploymentRow row, int version) {
-        return read(store.version(row.key(), version).orElseThrow());
+        return read(store.versions().find(row.key(), version).orElseThrow());
     }
 
     /** A stored spec with today's defaults: versions stored before a field existed read as if they had its default. */

@@ -1,362 +1,42 @@
 package dev.sluice.control.store;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import dev.sluice.model.DeploymentKey;
-import dev.sluice.model.DesiredState;
-import dev.sluice.model.Phase;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
-import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
-import java.util.function.Function;
-import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.argument.ArgumentFactory;
-import org.jdbi.v3.core.mapper.reflect.FieldMapper;
 
 /**
- * The metadata store: deployments, versions, snapshots and events, in H2 (embedded) or PostgreSQL, with the same
- * Flyway migrations. Every write is one transaction and is durable when the call returns, so intent written before an
- * action survives a crash.
- *
- * <p>Migrations live in {@code db/migration} (both databases) and {@code db/vendor/h2} or
- * {@code db/vendor/postgresql} (one database only); a version number is used once across all three folders.
+ * The metadata store port: one repository per resource (deployments, their versions, snapshots, events), transactions
+ * that span them, and the owner lock that makes one control plane the only writer. Every write is durable when the
+ * call returns, so intent written before an action survives a crash. {@link SqlStore} is the adapter for H2 and
+ * PostgreSQL.
  */
-public final class Store implements AutoCloseable {
-    /** How long opening a PostgreSQL store waits for the database before it fails, naming the URL. */
-    public static final Duration POSTGRES_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    /**
-     * Connections to PostgreSQL: the reconciler, the API and the metrics each hold one at most briefly; one more holds
-     * the owner lock.
-     */
-    static final int POSTGRES_POOL_SIZE = 5;
+public interface Store extends AutoCloseable {
 
-    /** Conditions on a row {@code l} of pg_locks: the owner lock, granted. */
-    static final String OWNER_LOCK_GRANTED = OwnerLock.GRANTED;
+    DeploymentRepository deployments();
 
-    private static final String DEPLOYMENT_COLUMNS = "namespace, name, uid, labels, desired_state, spec_version, phase, "
-            + "running_version, job_id, job_attempt, restored_from, error, has_state, pending_snapshot, restore_override, last_stable_version, rolling_back, "
-            + "version_started_at, restarts, last_restart_at, records_in, "
-            + "records_out, created_at, updated_at, transition_at";
+    VersionRepository versions();
 
-    private final Jdbi jdbi;
-    private final DataSource dataSource;
-    private final Runnable onClose;
-    private final OwnerLock ownerLock;
+    SnapshotRepository snapshots();
 
-    public Store(DataSource dataSource) {
-        this(dataSource, () -> {});
-    }
+    EventRepository events();
 
-    private Store(DataSource dataSource, Runnable onClose) {
-        this(dataSource, onClose, null);
-    }
-
-    /** With {@code ownerLock}, a session holding the owner lock: taken before the migrations run. */
-    private Store(DataSource dataSource, Runnable onClose, OwnerLock.Session ownerLock) {
-        this.ownerLock = new OwnerLock(dataSource, ownerLock);
-        Flyway.configure().dataSource(dataSource)
-                .locations("classpath:db/migration", "classpath:db/vendor/" + vendor(dataSource))
-                .load().migrate();
-        this.jdbi = withWireEnums(Jdbi.create(dataSource));
-        this.dataSource = dataSource;
-        this.onClose = onClose;
-    }
+    /** Runs several writes, of any repositories, as one transaction. */
+    void inTransaction(Consumer<Tx> work);
 
     /**
-     * Makes this process the only control plane on a shared database: on PostgreSQL a session-level advisory lock,
-     * held on a connection of its own until {@link #close} (the database drops it when the process dies, kill -9
-     * included). H2 needs none: its data directory is locked by the server.
+     * Makes this process the only control plane on a shared database until {@link #close}.
      *
      * @throws IllegalStateException when another process holds it
      */
-    public void lockAsOwner() {
-        ownerLock.lock(vendor(dataSource));
-    }
+    void lockAsOwner();
 
     /**
-     * Checks, before the control plane acts, that this process still owns the database (see {@link #lockAsOwner}). A
-     * database restart or a dropped connection ends the session and its lock without a word; then the lock is taken
-     * again on a new connection, unless another server took it meanwhile.
+     * Checks, before the control plane acts, that this process still owns the store; a lock lost with its connection
+     * is taken again unless another server took it meanwhile.
      *
      * @return true when the lock had been lost and was taken again
-     * @throws IllegalStateException when another process holds the lock now, or the database cannot be reached
+     * @throws IllegalStateException when another process holds the lock now, or the store cannot be reached
      */
-    public boolean confirmOwner() {
-        return ownerLock.confirm();
-    }
+    boolean confirmOwner();
 
-    /** For tests: this process loses touch with the session holding its lock, which lives on at the server. */
-    void loseOwnerConnection() {
-        ownerLock.loseConnection();
-    }
-
-    /** An embedded H2 database in PostgreSQL mode under {@code directory}. */
-    public static Store h2(Path directory) {
-        org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
-        // WRITE_DELAY=0: a commit reaches the file before the call returns (kill -9 must not lose intent).
-        ds.setURL("jdbc:h2:file:" + directory.toAbsolutePath().resolve("sluice")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1;WRITE_DELAY=0");
-        ds.setUser("sluice");
-        ds.setPassword("");
-        return new Store(ds);
-    }
-
-    /**
-     * A PostgreSQL database reached through a small connection pool, migrated before this returns. Fails after
-     * {@link #POSTGRES_CONNECT_TIMEOUT} if the database cannot be reached; the error names the URL, never the password.
-     */
-    public static Store postgres(String jdbcUrl, String user, String password) {
-        return postgres(jdbcUrl, user, password, POSTGRES_CONNECT_TIMEOUT);
-    }
-
-    /**
-     * As {@link #postgres(String, String, String)} for the control plane that owns the database: the owner lock (see
-     * {@link #lockAsOwner}) is taken before anything else, migrations included, so a second server changes nothing.
-     */
-    public static Store postgresOwned(String jdbcUrl, String user, String password) {
-        return postgres(jdbcUrl, user, password, POSTGRES_CONNECT_TIMEOUT, true);
-    }
-
-    static Store postgres(String jdbcUrl, String user, String password, Duration connectTimeout) {
-        return postgres(jdbcUrl, user, password, connectTimeout, false);
-    }
-
-    private static Store postgres(String jdbcUrl, String user, String password, Duration connectTimeout,
-            boolean owned) {
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("sluice-store");
-        config.setJdbcUrl(jdbcUrl);
-        config.setUsername(user);
-        config.setPassword(password);
-        config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
-        config.setMinimumIdle(1);
-        config.setConnectionTimeout(connectTimeout.toMillis());
-        // Fail the start, not the first request, when the database is down.
-        config.setInitializationFailTimeout(connectTimeout.toMillis());
-        // The driver's own TCP connect timeout (seconds); a connectTimeout in the URL wins.
-        config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, connectTimeout.toSeconds())));
-        HikariDataSource pool;
-        try {
-            pool = new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot connect to the PostgreSQL metadata store "
-                    + JdbcUrls.withoutCredentials(jdbcUrl) + ": " + driverMessage(e), e);
-        }
-        OwnerLock.Session lock = null;
-        try {
-            lock = owned ? OwnerLock.take(pool) : null;
-        } catch (RuntimeException e) {
-            pool.close();
-            throw e;
-        }
-        try {
-            return new Store(pool, pool::close, lock);
-        } catch (RuntimeException e) {
-            OwnerLock.closeQuietly(lock == null ? null : lock.connection());
-            pool.close();
-            throw new IllegalStateException("cannot migrate the PostgreSQL metadata store "
-                    + JdbcUrls.withoutCredentials(jdbcUrl) + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Closes the connection pool (PostgreSQL); an H2 database stays open for the next store on its directory. */
     @Override
-    public synchronized void close() {
-        ownerLock.release();
-        onClose.run();
-    }
-
-    private static String vendor(DataSource dataSource) {
-        try (Connection c = dataSource.getConnection()) {
-            String product = c.getMetaData().getDatabaseProductName();
-            return switch (product) {
-                case "H2" -> "h2";
-                case "PostgreSQL" -> "postgresql";
-                default -> throw new IllegalArgumentException("unsupported metadata database: " + product);
-            };
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot open the metadata database: " + e.getMessage(), e);
-        }
-    }
-
-    /** The driver's own words (which name host and port), else the innermost cause's. */
-    private static String driverMessage(Throwable e) {
-        Throwable root = e;
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException) {
-                return t.getMessage();
-            }
-            root = t;
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    }
-
-    /** Runs several writes as one transaction. */
-    public void inTransaction(Consumer<Tx> work) {
-        jdbi.useTransaction(h -> work.accept(new Tx(h)));
-    }
-
-    /** Phases and desired states are stored as their wire names ("rolling-back"), as the API shows them. */
-    private static Jdbi withWireEnums(Jdbi jdbi) {
-        wireEnum(jdbi, Phase.class, Phase::wire, Phase::parse);
-        wireEnum(jdbi, DesiredState.class, DesiredState::wire, DesiredState::parse);
-        return jdbi;
-    }
-
-    private static <E extends Enum<E>> void wireEnum(Jdbi jdbi, Class<E> type, Function<E, String> wire,
-            Function<String, E> parse) {
-        jdbi.registerArgument((ArgumentFactory) (declared, value, config) -> {
-            if (declared != type && !type.isInstance(value)) {
-                return Optional.empty();
-            }
-            String text = value == null ? null : wire.apply(type.cast(value));
-            return Optional.of((position, statement, ctx) -> statement.setString(position, text));
-        });
-        jdbi.registerColumnMapper(type, (rs, column, ctx) -> {
-            String value = rs.getString(column);
-            return value == null ? null : parse.apply(value);
-        });
-    }
-
-    // --- deployments
-
-    public Optional<DeploymentRow> deployment(DeploymentKey key) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM deployments WHERE namespace = :ns AND name = :name")
-                .bind("ns", key.namespace()).bind("name", key.name())
-                .map(FieldMapper.of(DeploymentRow.class)).findOne());
-    }
-
-    public List<DeploymentRow> deployments(String namespace) {
-        return jdbi.withHandle(h -> h.createQuery(
-                        "SELECT * FROM deployments WHERE (CAST(:ns AS VARCHAR) IS NULL OR namespace = :ns) ORDER BY namespace, name")
-                .bind("ns", namespace)
-                .map(FieldMapper.of(DeploymentRow.class)).list());
-    }
-
-    public void insertDeployment(Tx tx, DeploymentRow row) {
-        tx.handle.createUpdate("INSERT INTO deployments (" + DEPLOYMENT_COLUMNS + ") VALUES (:namespace, :name, :uid, :labels, "
-                        + ":desiredState, :specVersion, :phase, :runningVersion, :jobId, :jobAttempt, :restoredFrom, "
-                        + ":error, :hasState, :pendingSnapshot, :restoreOverride, :lastStableVersion, :rollingBack, :versionStartedAt, :restarts, :lastRestartAt, :recordsIn, :recordsOut, :createdAt, :updatedAt, "
-                        + ":transitionAt)")
-                .bindFields(row).execute();
-    }
-
-    public void updateDeployment(Tx tx, DeploymentRow row) {
-        tx.handle.createUpdate("UPDATE deployments SET uid = :uid, labels = :labels, desired_state = :desiredState, "
-                        + "spec_version = :specVersion, phase = :phase, running_version = :runningVersion, "
-                        + "job_id = :jobId, job_attempt = :jobAttempt, restored_from = :restoredFrom, error = :error, "
-                        + "has_state = :hasState, pending_snapshot = :pendingSnapshot, restore_override = :restoreOverride, "
-                        + "last_stable_version = :lastStableVersion, rolling_back = :rollingBack, "
-                        + "version_started_at = :versionStartedAt, restarts = :restarts, last_restart_at = :lastRestartAt, "
-                        + "records_in = :recordsIn, "
-                        + "records_out = :recordsOut, updated_at = :updatedAt, transition_at = :transitionAt "
-                        + "WHERE namespace = :namespace AND name = :name")
-                .bindFields(row).execute();
-    }
-
-    public void updateDeployment(DeploymentRow row) {
-        jdbi.useHandle(h -> updateDeployment(new Tx(h), row));
-    }
-
-    public void deleteDeployment(Tx tx, DeploymentKey key) {
-        for (String table : List.of("deployments", "versions", "snapshots", "events")) {
-            tx.handle.createUpdate("DELETE FROM " + table + " WHERE namespace = :ns AND name = :name")
-                    .bind("ns", key.namespace()).bind("name", key.name()).execute();
-        }
-    }
-
-    // --- versions
-
-    public void insertVersion(Tx tx, VersionRow row) {
-        tx.handle.createUpdate("INSERT INTO versions (namespace, name, version, spec, plan_kind, plan, created_at) "
-                        + "VALUES (:namespace, :name, :version, :spec, :planKind, :plan, :createdAt)")
-                .bindFields(row).execute();
-    }
-
-    public Optional<VersionRow> version(DeploymentKey key, int version) {
-        return jdbi.withHandle(h -> h.createQuery(
-                        "SELECT * FROM versions WHERE namespace = :ns AND name = :name AND version = :v")
-                .bind("ns", key.namespace()).bind("name", key.name()).bind("v", version)
-                .map(FieldMapper.of(VersionRow.class)).findOne());
-    }
-
-    /** The highest version number of a deployment (new versions take the next one, also after a rollback). */
-    public int latestVersion(Tx tx, DeploymentKey key) {
-        return tx.handle.createQuery("SELECT COALESCE(MAX(version), 0) FROM versions WHERE namespace = :ns AND name = :name")
-                .bind("ns", key.namespace()).bind("name", key.name()).mapTo(Integer.class).one();
-    }
-
-    public List<VersionRow> versions(DeploymentKey key) {
-        return jdbi.withHandle(h -> h.createQuery(
-                        "SELECT * FROM versions WHERE namespace = :ns AND name = :name ORDER BY version DESC")
-                .bind("ns", key.namespace()).bind("name", key.name())
-                .map(FieldMapper.of(VersionRow.class)).list());
-    }
-
-    // --- snapshots
-
-    public void insertSnapshot(Tx tx, SnapshotRow row) {
-        tx.handle.createUpdate("INSERT INTO snapshots (id, namespace, name, version, origin, state, location, target_dir, "
-                        + "size_bytes, job_id, error, created_at, completed_at) VALUES (:id, :namespace, :name, "
-                        + ":version, :origin, :state, :location, :targetDir, :sizeBytes, :jobId, :error, :createdAt, "
-                        + ":completedAt)")
-                .bindFields(row).execute();
-    }
-
-    public void insertSnapshot(SnapshotRow row) {
-        jdbi.useHandle(h -> insertSnapshot(new Tx(h), row));
-    }
-
-    public void updateSnapshot(Tx tx, SnapshotRow row) {
-        tx.handle.createUpdate("UPDATE snapshots SET state = :state, location = :location, size_bytes = :sizeBytes, "
-                        + "error = :error, completed_at = :completedAt WHERE id = :id")
-                .bindFields(row).execute();
-    }
-
-    public void updateSnapshot(SnapshotRow row) {
-        jdbi.useHandle(h -> updateSnapshot(new Tx(h), row));
-    }
-
-    public void deleteSnapshot(Tx tx, String id) {
-        tx.handle.createUpdate("DELETE FROM snapshots WHERE id = :id").bind("id", id).execute();
-    }
-
-    public Optional<SnapshotRow> snapshot(String id) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM snapshots WHERE id = :id")
-                .bind("id", id).map(FieldMapper.of(SnapshotRow.class)).findOne());
-    }
-
-    /** Snapshots, newest first, of one deployment or (name null) of a namespace or (both null) of all. */
-    public List<SnapshotRow> snapshots(String namespace, String name) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM snapshots WHERE (CAST(:ns AS VARCHAR) IS NULL OR namespace = :ns) "
-                        + "AND (CAST(:name AS VARCHAR) IS NULL OR name = :name) ORDER BY created_at DESC, id")
-                .bind("ns", namespace).bind("name", name)
-                .map(FieldMapper.of(SnapshotRow.class)).list());
-    }
-
-    // --- events
-
-    public void appendEvent(Tx tx, EventRow row) {
-        tx.handle.createUpdate("INSERT INTO events (namespace, name, version, type, reason, message, actor, time) "
-                        + "VALUES (:namespace, :name, :version, :type, :reason, :message, :actor, :time)")
-                .bindFields(row).execute();
-    }
-
-    public void appendEvent(EventRow row) {
-        jdbi.useHandle(h -> appendEvent(new Tx(h), row));
-    }
-
-    /** Events, newest first, of one deployment or (name null) of a namespace. */
-    public List<EventRow> events(String namespace, String name, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM events WHERE (CAST(:ns AS VARCHAR) IS NULL OR namespace = :ns) "
-                        + "AND (CAST(:name AS VARCHAR) IS NULL OR name = :name) ORDER BY id DESC LIMIT :limit")
-                .bind("ns", namespace).bind("name", name).bind("limit", limit)
-                .map(FieldMapper.of(EventRow.class)).list());
-    }
+    void close();
 }

@@ -1,15 +1,8 @@
 package dev.sluice.control.store;
 
-import org.jdbi.v3.core.Handle;
-
 /**
  * One transaction of the metadata store, handed to the work {@link Store#inTransaction} runs: the writes given it
- * commit together. Opaque outside the store, so that no caller depends on the database library.
+ * commit together. Opaque: each adapter has its own (JDBI's handle stays inside {@link SqlStore}).
  */
-public final class Tx {
-    final Handle handle;
-
-    Tx(Handle handle) {
-        this.handle = handle;
-    }
+public interface Tx {
 }

@@ -217,7 +217,7 @@ class CrashLoopTest extends LifecycleFixture {
         DeploymentRow decided = row();
         decided.restoreOverride = RestorePin.NONE;
         decided.phase = Phase.UPGRADING;
-        store.updateDeployment(decided);
+        store.deployments().update(decided);
         // Meanwhile the job recovered for a while, completed a checkpoint of its own, and fails again later.
         engine.runAll();
         retainCheckpoint("chk-3");

@@ -13,6 +13,7 @@ import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.EventRow;
 import dev.sluice.control.store.H2Databases;
 import dev.sluice.control.store.SnapshotRow;
+import dev.sluice.control.store.SqlStore;
 import dev.sluice.control.store.Store;
 import dev.sluice.control.store.VersionRow;
 import dev.sluice.model.DeploymentKey;
@@ -69,7 +70,7 @@ abstract class LifecycleFixture {
 
     @BeforeEach
     void setUpLifecycle() {
-        store = Store.h2(dir);
+        store = SqlStore.h2(dir);
         targets = new Targets(List.of(engine, remote));
         locks = new DeploymentLocks();
         Events events = new Events(store, clock);
@@ -99,7 +100,7 @@ abstract class LifecycleFixture {
     SnapshotRow userSnapshot() {
         SnapshotRow requested = service.snapshot(KEY, "alice");
         reconciler.pass();
-        SnapshotRow taken = store.snapshot(requested.id).orElseThrow();
+        SnapshotRow taken = store.snapshots().find(requested.id).orElseThrow();
         assertThat(taken.state).isEqualTo("completed");
         return taken;
     }
@@ -140,8 +141,8 @@ abstract class LifecycleFixture {
         row.phase = Phase.parse(phase);
         row.pendingSnapshot = s.id;
         store.inTransaction(h -> {
-            store.insertSnapshot(h, s);
-            store.updateDeployment(h, row);
+            store.snapshots().insert(h, s);
+            store.deployments().update(h, row);
         });
         return s;
     }
@@ -150,27 +151,27 @@ abstract class LifecycleFixture {
     Store restartControlPlane() {
         reconciler.close();
         H2Databases.crash(dir);
-        return Store.h2(dir);
+        return SqlStore.h2(dir);
     }
 
     DeploymentRow row() {
-        return store.deployment(KEY).orElseThrow();
+        return store.deployments().find(KEY).orElseThrow();
     }
 
     PipelineSpec spec(int version) {
-        VersionRow v = store.version(KEY, version).orElseThrow();
+        VersionRow v = store.versions().find(KEY, version).orElseThrow();
         return Json.read(v.spec, PipelineSpec.class);
     }
 
     SnapshotRow onlySnapshot() {
-        List<SnapshotRow> all = store.snapshots("default", "orders");
+        List<SnapshotRow> all = store.snapshots().list("default", "orders");
         assertThat(all).hasSize(1);
         return all.get(0);
     }
 
     /** Events of the deployment, newest first. */
     List<EventRow> events() {
-        return store.events("default", "orders", 100);
+        return store.events().list("default", "orders", 100);
     }
 
     List<String> reasons() {
@@ -189,6 +190,6 @@ abstract class LifecycleFixture {
         ds.setURL("jdbc:h2:mem:wake-" + UUID.randomUUID()
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
         ds.setUser("sluice");
-        return new Store(ds);
+        return new SqlStore(ds);
     }
 }

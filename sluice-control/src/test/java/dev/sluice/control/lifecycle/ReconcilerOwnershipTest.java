@@ -6,6 +6,7 @@ import dev.sluice.control.ManualClock;
 import dev.sluice.control.engine.TestingEngine;
 import dev.sluice.control.snapshots.TestingSnapshots;
 import dev.sluice.control.store.PostgresDatabases;
+import dev.sluice.control.store.SqlStore;
 import dev.sluice.control.store.Store;
 import java.time.Instant;
 import java.util.List;
@@ -30,7 +31,7 @@ class ReconcilerOwnershipTest {
         TestingEngine engine = new TestingEngine(clock, snapshots);
         Targets targets = new Targets(List.of(engine));
         DeploymentLocks locks = new DeploymentLocks();
-        try (Store store = Store.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        try (Store store = SqlStore.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
                 Store wakeStore = LifecycleFixture.emptyStore();
                 Reconciler wakeOnly = new Reconciler(wakeStore, targets, snapshots,
                         new Events(wakeStore, clock), locks, clock);
@@ -41,17 +42,17 @@ class ReconcilerOwnershipTest {
             service.apply(LifecycleFixture.YAML, "default", "alice");
 
             postgres.endOwnerLockSession(database);
-            try (Store other = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD)) {
+            try (Store other = SqlStore.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD)) {
                 other.lockAsOwner();
                 reconciler.pass();
                 reconciler.pass();
                 assertThat(engine.aliveJobs()).as("nothing submitted while another server owns the store").isEmpty();
-                assertThat(store.deployment(LifecycleFixture.KEY).orElseThrow().jobId).isNull();
+                assertThat(store.deployments().find(LifecycleFixture.KEY).orElseThrow().jobId).isNull();
                 assertThat(reconciler.ownershipProblem()).contains("another Sluice server uses this metadata database");
             }
             reconciler.pass();
             assertThat(reconciler.ownershipProblem()).isNull();
-            assertThat(store.deployment(LifecycleFixture.KEY).orElseThrow().jobId).isNotNull();
+            assertThat(store.deployments().find(LifecycleFixture.KEY).orElseThrow().jobId).isNotNull();
             assertThat(engine.aliveJobs()).hasSize(1);
         }
         postgres.dropDatabase(database);

@@ -300,7 +300,7 @@ class ReconcilerTest extends LifecycleFixture {
 
         assertThat(row().phase).isEqualTo(Phase.SUSPENDED);
         assertThat(row().jobId).isNull();
-        assertThat(store.snapshots("default", "orders")).extracting(s -> s.state)
+        assertThat(store.snapshots().list("default", "orders")).extracting(s -> s.state)
                 .containsExactly("completed", "failed");
     }
 
@@ -317,7 +317,7 @@ class ReconcilerTest extends LifecycleFixture {
         assertThat(engine.jobState(jobId)).isEqualTo(JobState.CANCELLED);
         assertThat(row().phase).isEqualTo(Phase.CANCELLED);
         assertThat(row().jobId).isNull();
-        assertThat(store.snapshots(null, null)).isEmpty();
+        assertThat(store.snapshots().list(null, null)).isEmpty();
         assertThat(engine.stopWithSavepointCalls()).isEmpty();
         assertThat(events().get(0).message).isEqualTo("running -> cancelled");
     }
@@ -329,9 +329,9 @@ class ReconcilerTest extends LifecycleFixture {
         service.delete(KEY, "alice");
 
         assertThat(engine.cancelled()).containsExactly(jobId);
-        assertThat(store.deployment(KEY)).isEmpty();
-        assertThat(store.versions(KEY)).isEmpty();
-        assertThat(store.events("default", "orders", 10)).isEmpty();
+        assertThat(store.deployments().find(KEY)).isEmpty();
+        assertThat(store.versions().list(KEY)).isEmpty();
+        assertThat(store.events().list("default", "orders", 10)).isEmpty();
         assertThatThrownBy(() -> service.suspend(KEY, "alice")).isInstanceOf(NotFoundException.class)
                 .hasMessage("deployment orders not found in namespace default");
     }
@@ -346,7 +346,7 @@ class ReconcilerTest extends LifecycleFixture {
         service.delete(KEY, "alice");
 
         assertThat(engine.cancelled()).as("Flink would log a cancel of a finished job as an error").isEmpty();
-        assertThat(store.deployment(KEY)).isEmpty();
+        assertThat(store.deployments().find(KEY)).isEmpty();
     }
 
     @Test
@@ -356,7 +356,7 @@ class ReconcilerTest extends LifecycleFixture {
 
         assertThatThrownBy(() -> service.delete(KEY, "alice")).isInstanceOf(RuntimeException.class);
         engine.setUnreachable(false);
-        assertThat(store.deployment(KEY)).isPresent();
+        assertThat(store.deployments().find(KEY)).isPresent();
     }
 
     // --- the engine forgets the job
@@ -395,7 +395,7 @@ class ReconcilerTest extends LifecycleFixture {
 
         Store reopened = restartControlPlane();
         new Reconciler(reopened, targets, snapshots, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
-        EventRow expected = reopened.events("default", "orders", 100).stream().filter(e -> e.reason.equals("JobLost"))
+        EventRow expected = reopened.events().list("default", "orders", 100).stream().filter(e -> e.reason.equals("JobLost"))
                 .findFirst().orElseThrow();
         assertThat(expected.type).isEqualTo("normal");
         assertThat(expected.message).isEqualTo("job " + before + " ended with the previous Sluice process (target "
@@ -414,7 +414,7 @@ class ReconcilerTest extends LifecycleFixture {
 
         Store reopened = restartControlPlane();
         new Reconciler(reopened, targets, snapshots, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
-        EventRow lost = reopened.events("default", "orders", 100).stream().filter(e -> e.reason.equals("JobLost"))
+        EventRow lost = reopened.events().list("default", "orders", 100).stream().filter(e -> e.reason.equals("JobLost"))
                 .findFirst().orElseThrow();
         assertThat(lost.type).isEqualTo("warning");
     }
@@ -531,7 +531,7 @@ class ReconcilerTest extends LifecycleFixture {
         assertThat(call.jobId()).isEqualTo(jobId);
         assertThat(call.targetDirectory()).isEqualTo(requested.targetDir);
         assertThat(engine.stopWithSavepointCalls()).isEmpty();
-        SnapshotRow taken = store.snapshot(requested.id).orElseThrow();
+        SnapshotRow taken = store.snapshots().find(requested.id).orElseThrow();
         assertThat(taken.state).isEqualTo("completed");
         assertThat(taken.location).isEqualTo(call.location());
         assertThat(taken.completedAt).isEqualTo(clock.millis());
@@ -549,11 +549,11 @@ class ReconcilerTest extends LifecycleFixture {
         running();
         service.suspend(KEY, "alice");
         reconciler.pass();
-        int snapshots = store.snapshots(null, null).size();
+        int snapshots = store.snapshots().list(null, null).size();
 
         assertThatThrownBy(() -> service.snapshot(KEY, "alice")).isInstanceOf(ConflictException.class)
                 .hasMessage("deployment default/orders is suspended; a snapshot needs a running job");
-        assertThat(store.snapshots(null, null)).hasSize(snapshots);
+        assertThat(store.snapshots().list(null, null)).hasSize(snapshots);
         assertThat(row().pendingSnapshot).isNull();
     }
 
@@ -586,7 +586,7 @@ class ReconcilerTest extends LifecycleFixture {
 
         assertThat(again).isEqualTo(new ApplyResult(KEY, ApplyResult.Outcome.UNCHANGED, 1));
         assertThat(withDefaultsSpelledOut).isEqualTo(new ApplyResult(KEY, ApplyResult.Outcome.UNCHANGED, 1));
-        assertThat(store.versions(KEY)).hasSize(1);
+        assertThat(store.versions().list(KEY)).hasSize(1);
         assertThat(events()).hasSize(events);
         assertThat(row()).usingRecursiveComparison().isEqualTo(before);
     }
@@ -599,7 +599,7 @@ class ReconcilerTest extends LifecycleFixture {
         ApplyResult result = service.apply(YAML + "  parallelism: 2\n", "default", "alice");
 
         assertThat(result).isEqualTo(new ApplyResult(KEY, ApplyResult.Outcome.UPDATED, 2));
-        assertThat(store.versions(KEY)).extracting(v -> v.version).containsExactly(2, 1);
+        assertThat(store.versions().list(KEY)).extracting(v -> v.version).containsExactly(2, 1);
         assertThat(spec(2).parallelism()).isEqualTo(2);
         assertThat(row().specVersion).isEqualTo(2);
         assertThat(row().runningVersion).isEqualTo(1);
@@ -695,7 +695,7 @@ class ReconcilerTest extends LifecycleFixture {
 
         // "    INSERT INTO totals SELECT * FROM orders;" is line 7 of YAML, indented by 4
         assertThat(e.errors()).containsExactly(new SpecError("spec.sql", 7, 31, "Object 'orders' not found"));
-        assertThat(store.deployment(KEY)).isEmpty();
+        assertThat(store.deployments().find(KEY)).isEmpty();
     }
 
     @Test
@@ -705,7 +705,7 @@ class ReconcilerTest extends LifecycleFixture {
 
         assertThat(e.errors()).containsExactly(new SpecError("spec.target", 8, 11,
                 "unknown target 'nowhere'; targets: [embedded, remote]"));
-        assertThat(store.deployment(KEY)).isEmpty();
+        assertThat(store.deployments().find(KEY)).isEmpty();
     }
 
     // --- crashes
@@ -725,11 +725,11 @@ class ReconcilerTest extends LifecycleFixture {
         Store reopened = restartControlPlane();
         new Reconciler(reopened, targets, snapshots, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
 
-        SnapshotRow resolved = reopened.snapshot(inProgress.id).orElseThrow();
+        SnapshotRow resolved = reopened.snapshots().find(inProgress.id).orElseThrow();
         assertThat(resolved.state).isEqualTo("completed");
         assertThat(resolved.location).isEqualTo(location);
         assertThat(resolved.sizeBytes).isEqualTo(777L);
-        DeploymentRow row = reopened.deployment(KEY).orElseThrow();
+        DeploymentRow row = reopened.deployments().find(KEY).orElseThrow();
         assertThat(row.phase).isEqualTo(Phase.SUSPENDED);
         assertThat(row.jobId).isNull();
         assertThat(row.pendingSnapshot).isNull();
@@ -746,10 +746,10 @@ class ReconcilerTest extends LifecycleFixture {
         Store reopened = restartControlPlane();
         new Reconciler(reopened, targets, snapshots, new Events(reopened, clock), new DeploymentLocks(), clock).pass();
 
-        SnapshotRow resolved = reopened.snapshot(inProgress.id).orElseThrow();
+        SnapshotRow resolved = reopened.snapshots().find(inProgress.id).orElseThrow();
         assertThat(resolved.state).isEqualTo("failed");
         assertThat(resolved.error).isEqualTo("interrupted before the savepoint completed");
-        assertThat(reopened.deployment(KEY).orElseThrow().phase).isEqualTo(Phase.SUSPENDED);
+        assertThat(reopened.deployments().find(KEY).orElseThrow().phase).isEqualTo(Phase.SUSPENDED);
     }
 
     // --- crash and target-change cases
@@ -785,8 +785,8 @@ class ReconcilerTest extends LifecycleFixture {
         reconciler.pass();
 
         assertThat(row().phase).isEqualTo(Phase.SUSPENDED);
-        assertThat(store.snapshot(requested.id).orElseThrow().state).isNotEqualTo("in-progress");
-        assertThat(store.snapshots(null, null)).extracting(s -> s.state).doesNotContain("in-progress");
+        assertThat(store.snapshots().find(requested.id).orElseThrow().state).isNotEqualTo("in-progress");
+        assertThat(store.snapshots().list(null, null)).extracting(s -> s.state).doesNotContain("in-progress");
     }
 
     @Test
@@ -803,8 +803,8 @@ class ReconcilerTest extends LifecycleFixture {
         after.pass();
         after.pass();
 
-        assertThat(reopened.snapshot(inProgress.id).orElseThrow().state).isEqualTo("completed");
-        DeploymentRow row = reopened.deployment(KEY).orElseThrow();
+        assertThat(reopened.snapshots().find(inProgress.id).orElseThrow().state).isEqualTo("completed");
+        DeploymentRow row = reopened.deployments().find(KEY).orElseThrow();
         assertThat(row.phase).isNotEqualTo(Phase.FINISHED);
         assertThat(row.runningVersion).isEqualTo(2);
         assertThat(engine.lastSubmission().parallelism()).isEqualTo(2);
@@ -817,7 +817,7 @@ class ReconcilerTest extends LifecycleFixture {
         service.apply(YAML + "  parallelism: 2\n  upgradeStrategy: stateless\n", "default", "alice");
         DeploymentRow row = row();
         row.phase = Phase.UPGRADING; // transition(UPGRADING) was stored, then engine.cancel ran, then the process died
-        store.updateDeployment(row);
+        store.deployments().update(row);
         engine.cancel(jobId);
 
         Store reopened = restartControlPlane();
@@ -825,7 +825,7 @@ class ReconcilerTest extends LifecycleFixture {
         after.pass();
         after.pass();
 
-        DeploymentRow now = reopened.deployment(KEY).orElseThrow();
+        DeploymentRow now = reopened.deployments().find(KEY).orElseThrow();
         assertThat(now.phase).isNotEqualTo(Phase.FAILED);
         assertThat(now.runningVersion).isEqualTo(2);
     }

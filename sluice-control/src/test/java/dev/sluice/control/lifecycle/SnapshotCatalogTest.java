@@ -30,7 +30,7 @@ class SnapshotCatalogTest extends LifecycleFixture {
         reconciler.pass();
 
         assertThat(engine.triggerSavepointCalls()).isEmpty();
-        assertThat(store.snapshots("default", "orders")).isEmpty();
+        assertThat(store.snapshots().list("default", "orders")).isEmpty();
 
         clock.advance(Duration.ofSeconds(1));
         reconciler.pass();
@@ -64,7 +64,7 @@ class SnapshotCatalogTest extends LifecycleFixture {
         reconciler.pass();
 
         assertThat(engine.triggerSavepointCalls()).hasSize(2);
-        assertThat(store.snapshots("default", "orders")).extracting(s -> s.origin + " " + s.state)
+        assertThat(store.snapshots().list("default", "orders")).extracting(s -> s.origin + " " + s.state)
                 .containsExactly("periodic completed", "periodic completed");
         assertThat(engine.submissions()).hasSize(1);
     }
@@ -83,7 +83,7 @@ class SnapshotCatalogTest extends LifecycleFixture {
         clock.advance(Duration.ofSeconds(1));
         reconciler.pass();
 
-        assertThat(store.snapshots("default", "orders")).extracting(s -> s.origin)
+        assertThat(store.snapshots().list("default", "orders")).extracting(s -> s.origin)
                 .containsExactly("periodic", "user");
     }
 
@@ -120,7 +120,7 @@ class SnapshotCatalogTest extends LifecycleFixture {
         clock.advance(Duration.ofSeconds(1));
         reconciler.pass();
         assertThat(engine.triggerSavepointCalls()).hasSize(1);
-        assertThat(store.snapshots("default", "orders")).extracting(s -> s.origin)
+        assertThat(store.snapshots().list("default", "orders")).extracting(s -> s.origin)
                 .containsExactly("periodic", "suspend");
     }
 
@@ -132,7 +132,7 @@ class SnapshotCatalogTest extends LifecycleFixture {
         reconciler.pass();
 
         assertThat(engine.triggerSavepointCalls()).isEmpty();
-        assertThat(store.snapshots("default", "orders")).isEmpty();
+        assertThat(store.snapshots().list("default", "orders")).isEmpty();
     }
 
     // --- retention
@@ -161,7 +161,7 @@ class SnapshotCatalogTest extends LifecycleFixture {
         clock.advance(Duration.ofMinutes(10)); // ten minutes after u3: a periodic savepoint, and u2 goes
         reconciler.pass();
 
-        List<SnapshotRow> left = store.snapshots("default", "orders");
+        List<SnapshotRow> left = store.snapshots().list("default", "orders");
         assertThat(left).extracting(s -> s.origin).containsExactly("periodic", "user");
         assertThat(left.get(1).id).isEqualTo(u3.id);
         assertThat(engine.deletedSnapshots()).containsExactly(u1.targetDir, u2.targetDir);
@@ -202,7 +202,7 @@ class SnapshotCatalogTest extends LifecycleFixture {
         engine.failNextSavepoint("savepoint declined");
         SnapshotRow requested = service.snapshot(KEY, "alice");
         reconciler.pass();
-        assertThat(store.snapshot(requested.id).orElseThrow().state).isEqualTo("failed");
+        assertThat(store.snapshots().find(requested.id).orElseThrow().state).isEqualTo("failed");
 
         clock.advance(Duration.ofMinutes(61));
         reconciler.pass();
@@ -232,7 +232,7 @@ class SnapshotCatalogTest extends LifecycleFixture {
         reconciler.pass();
         assertThat(row().runningVersion).isEqualTo(2);
         assertThat(row().phase).isEqualTo(Phase.RUNNING);
-        SnapshotRow upgrade = store.snapshots("default", "orders").get(0);
+        SnapshotRow upgrade = store.snapshots().list("default", "orders").get(0);
         assertThat(upgrade.origin).isEqualTo("upgrade");
         assertThat(upgrade.version).isEqualTo(1);
 
@@ -263,8 +263,8 @@ class SnapshotCatalogTest extends LifecycleFixture {
         service.apply(YAML, "other", "bob");
         service.apply(YAML.replace("name: orders", "name: payments"), "default", "bob");
         runningWith(YAML + "  savepoints: {retainCount: 1, retainAge: 1m}\n");
-        assertThat(store.deployment(otherNamespace).orElseThrow().phase).isEqualTo(Phase.RUNNING);
-        assertThat(store.deployment(otherName).orElseThrow().phase).isEqualTo(Phase.RUNNING);
+        assertThat(store.deployments().find(otherNamespace).orElseThrow().phase).isEqualTo(Phase.RUNNING);
+        assertThat(store.deployments().find(otherName).orElseThrow().phase).isEqualTo(Phase.RUNNING);
         List<SnapshotRow> others = List.of(
                 snapshotOf(otherNamespace), snapshotOf(otherName), snapshotOf(otherNamespace), snapshotOf(otherName));
 
@@ -275,14 +275,14 @@ class SnapshotCatalogTest extends LifecycleFixture {
 
         assertThat(ids()).containsExactly(second.id);
         assertThat(engine.deletedSnapshots()).containsExactly(first.targetDir);
-        assertThat(store.snapshots("other", "orders")).hasSize(2);
-        assertThat(store.snapshots("default", "payments")).hasSize(2);
+        assertThat(store.snapshots().list("other", "orders")).hasSize(2);
+        assertThat(store.snapshots().list("default", "payments")).hasSize(2);
         for (SnapshotRow s : others) {
-            assertThat(store.snapshot(s.id)).isPresent();
+            assertThat(store.snapshots().find(s.id)).isPresent();
             assertThat(snapshots.savepointIn(s.targetDir)).isPresent();
         }
-        assertThat(store.events("other", "orders", 100)).extracting(e -> e.reason).doesNotContain("SnapshotDeleted");
-        assertThat(store.events("default", "payments", 100)).extracting(e -> e.reason)
+        assertThat(store.events().list("other", "orders", 100)).extracting(e -> e.reason).doesNotContain("SnapshotDeleted");
+        assertThat(store.events().list("default", "payments", 100)).extracting(e -> e.reason)
                 .doesNotContain("SnapshotDeleted");
     }
 
@@ -309,13 +309,13 @@ class SnapshotCatalogTest extends LifecycleFixture {
         clock.advance(Duration.ofMinutes(1));
         SnapshotRow requested = service.snapshot(key, "bob");
         reconciler.pass();
-        SnapshotRow taken = store.snapshot(requested.id).orElseThrow();
+        SnapshotRow taken = store.snapshots().find(requested.id).orElseThrow();
         assertThat(taken.state).isEqualTo("completed");
         return taken;
     }
 
     /** Ids of the snapshots of {@code default/orders} left in the catalog, newest first. */
     private List<String> ids() {
-        return store.snapshots("default", "orders").stream().map(s -> s.id).toList();
+        return store.snapshots().list("default", "orders").stream().map(s -> s.id).toList();
     }
 }

@@ -41,7 +41,7 @@ class StrategyMatrixTest extends LifecycleFixture {
         service.apply(YAML + strategies + "  parallelism: 2\n", "default", "alice");
         reconciler.pass();
 
-        SnapshotRow upgradeSavepoint = store.snapshots("default", "orders").stream()
+        SnapshotRow upgradeSavepoint = store.snapshots().list("default", "orders").stream()
                 .filter(s -> "upgrade".equals(s.origin)).findFirst().orElse(null);
         switch (upgrade) {
             case "stateful" -> {

@@ -57,7 +57,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(engine.submissions()).hasSize(1);
         assertThat(engine.cancelled()).isEmpty();
         assertThat(engine.stopWithSavepointCalls()).isEmpty();
-        assertThat(store.snapshots("default", "orders")).isEmpty();
+        assertThat(store.snapshots().list("default", "orders")).isEmpty();
         EventRow inPlace = event("VersionInPlace");
         assertThat(inPlace.version).isEqualTo(2);
         assertThat(inPlace.message).isEqualTo("version 2 runs in place of version 1: no change to the job");
@@ -183,8 +183,8 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         reconciler.pass();
 
         assertThat(scaled).isEqualTo(new ApplyResult(KEY, ApplyResult.Outcome.UPDATED, 2));
-        dev.sluice.model.PipelineSpec v1 = VersionSpecs.read(store.version(KEY, 1).orElseThrow());
-        dev.sluice.model.PipelineSpec v2 = VersionSpecs.read(store.version(KEY, 2).orElseThrow());
+        dev.sluice.model.PipelineSpec v1 = VersionSpecs.read(store.versions().find(KEY, 1).orElseThrow());
+        dev.sluice.model.PipelineSpec v2 = VersionSpecs.read(store.versions().find(KEY, 2).orElseThrow());
         assertThat(v2.parallelism()).isEqualTo(3);
         assertThat(SpecDiff.between(v1, v2).action()).isEqualTo(UpgradeAction.RESCALE);
         assertThat(engine.stopWithSavepointCalls()).extracting(TestingEngine.SavepointCall::jobId)
@@ -796,7 +796,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         ApplyResult next = service.apply(YAML + "  parallelism: 3\n", "default", "bob");
 
         assertThat(next).isEqualTo(new ApplyResult(KEY, ApplyResult.Outcome.UPDATED, 3));
-        assertThat(store.versions(KEY)).extracting(v -> v.version).containsExactly(3, 2, 1);
+        assertThat(store.versions().list(KEY)).extracting(v -> v.version).containsExactly(3, 2, 1);
         assertThat(spec(3).parallelism()).isEqualTo(3);
         assertThat(spec(2).sql()).contains("SELECT id, amount");
         DeploymentRow row = row();
@@ -864,7 +864,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(diff.type()).isEqualTo(DiffType.UPGRADE);
         assertThat(diff.action()).isEqualTo(UpgradeAction.STATEFUL_UPGRADE);
         assertThat(engine.compiled()).hasSize(compiled + 1); // a job-changing diff is compiled
-        assertThat(store.versions(KEY)).hasSize(2);
+        assertThat(store.versions().list(KEY)).hasSize(2);
         assertThat(events()).hasSize(events);
         assertThat(row()).usingRecursiveComparison().isEqualTo(before);
 
@@ -887,7 +887,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
 
         assertThat(e).isNotNull();
         assertThat(e.errors()).extracting(SpecError::message).containsExactly("Object 'orders' not found");
-        assertThat(store.versions(KEY)).hasSize(1);
+        assertThat(store.versions().list(KEY)).hasSize(1);
         assertThat(events()).hasSize(events);
         assertThatThrownBy(() -> service.diff(YAML.replace("name: orders", "name: ghost"), "default"))
                 .isInstanceOf(NotFoundException.class);
@@ -905,7 +905,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         // The reconciler stored phase rolling-back, then cancelled the old job, then the process died.
         DeploymentRow row = row();
         row.phase = Phase.ROLLING_BACK;
-        store.updateDeployment(row);
+        store.deployments().update(row);
         engine.cancel(v2Job);
         if (engineRestarted) {
             engine.restart();
@@ -913,7 +913,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         int submissions = engine.submissions().size();
 
         Store reopened = restartControlPlane();
-        DeploymentRow afterCrash = reopened.deployment(KEY).orElseThrow();
+        DeploymentRow afterCrash = reopened.deployments().find(KEY).orElseThrow();
         assertThat(afterCrash.restoreOverride).isEqualTo("pin:" + upgradeSavepoint.location);
         assertThat(afterCrash.rollingBack).isTrue();
         Reconciler after = new Reconciler(reopened, targets, snapshots, new Events(reopened, clock),
@@ -923,7 +923,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(engine.submissions()).hasSize(submissions + 1);
         assertThat(engine.lastSubmission().jobName()).isEqualTo("default/orders v1");
         assertThat(engine.lastSubmission().restorePath()).isEqualTo(upgradeSavepoint.location);
-        DeploymentRow started = reopened.deployment(KEY).orElseThrow();
+        DeploymentRow started = reopened.deployments().find(KEY).orElseThrow();
         assertThat(started.runningVersion).isEqualTo(1);
         assertThat(started.phase).isEqualTo(Phase.ROLLING_BACK);
         assertThat(started.restoreOverride).isNull();
@@ -931,7 +931,7 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         engine.runAll();
         after.pass();
 
-        assertThat(reopened.deployment(KEY).orElseThrow().phase).isEqualTo(Phase.RUNNING);
+        assertThat(reopened.deployments().find(KEY).orElseThrow().phase).isEqualTo(Phase.RUNNING);
         assertThat(engine.aliveJobs()).containsExactly(engine.lastSubmission().jobId());
     }
 

@@ -6,11 +6,11 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** Opens and shuts down the H2 file database that {@link Store#h2} keeps under a directory. */
+/** Opens and shuts down the H2 file database that {@link SqlStore#h2} keeps under a directory. */
 public final class H2Databases {
     private H2Databases() {}
 
-    /** The same URL {@link Store#h2} uses, so a connection reaches the same open database. */
+    /** The same URL {@link SqlStore#h2} uses, so a connection reaches the same open database. */
     public static String url(Path directory) {
         return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("sluice")
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1;WRITE_DELAY=0";
@@ -21,7 +21,7 @@ public final class H2Databases {
         execute(directory, "SHUTDOWN IMMEDIATELY");
     }
 
-    /** Closes the database cleanly, so that the next {@link Store#h2} reads it back from its file. */
+    /** Closes the database cleanly, so that the next {@link SqlStore#h2} reads it back from its file. */
     public static void shutdown(Path directory) {
         execute(directory, "SHUTDOWN");
     }

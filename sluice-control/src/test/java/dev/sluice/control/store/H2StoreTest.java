@@ -42,7 +42,7 @@ class H2StoreTest extends StoreContract {
 
         @Override
         public Store open() {
-            Store store = Store.h2(directory);
+            Store store = SqlStore.h2(directory);
             stores.add(store);
             return store;
         }

@@ -127,7 +127,7 @@ public final class PostgresDatabases implements AutoCloseable, BeforeAllCallback
      */
     public int endOwnerLockSession(String database) {
         String sql = "SELECT pg_terminate_backend(l.pid, 10000) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
-                + " WHERE " + Store.OWNER_LOCK_GRANTED + " AND d.datname = '" + database + "'";
+                + " WHERE " + SqlStore.OWNER_LOCK_GRANTED + " AND d.datname = '" + database + "'";
         try (Connection c = superuser().getConnection(); Statement s = c.createStatement();
                 java.sql.ResultSet rs = s.executeQuery(sql)) {
             int ended = 0;

@@ -36,7 +36,7 @@ class PostgresStoreTest extends StoreContract {
 
     @Test
     void migrationsMakeTheSameTablesAndColumnsAsOnH2(@TempDir Path h2) {
-        Store.h2(h2).close();
+        SqlStore.h2(h2).close();
         org.h2.jdbcx.JdbcDataSource h2Connections = new org.h2.jdbcx.JdbcDataSource();
         h2Connections.setURL(H2Databases.url(h2));
         h2Connections.setUser("sluice");
@@ -65,7 +65,7 @@ class PostgresStoreTest extends StoreContract {
     void aWrongPasswordFailsNamingTheUrlButNotThePassword() {
         String url = postgres.url(postgres.createDatabase());
 
-        assertThatThrownBy(() -> Store.postgres(url, PostgresDatabases.USER, "not-the-password-4711"))
+        assertThatThrownBy(() -> SqlStore.postgres(url, PostgresDatabases.USER, "not-the-password-4711"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(url)
                 .hasMessageContaining("password authentication failed")
@@ -81,7 +81,7 @@ class PostgresStoreTest extends StoreContract {
         String url = "jdbc:postgresql://localhost:" + closedPort + "/sluice?user=x&password=hunter2&ssl=false";
 
         long start = System.nanoTime();
-        assertThatThrownBy(() -> Store.postgres(url, PostgresDatabases.USER, "the-password", Duration.ofSeconds(1)))
+        assertThatThrownBy(() -> SqlStore.postgres(url, PostgresDatabases.USER, "the-password", Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("jdbc:postgresql://localhost:" + closedPort + "/sluice?ssl=false")
                 .hasMessageContaining("Connection to localhost:" + closedPort + " refused")
@@ -93,8 +93,8 @@ class PostgresStoreTest extends StoreContract {
     @Test
     void closingTheStoreReleasesItsConnections() {
         String name = postgres.createDatabase();
-        Store opened = Store.postgres(postgres.url(name), PostgresDatabases.USER, PostgresDatabases.PASSWORD);
-        assertThat(connectionsTo(name)).isBetween(1L, (long) Store.POSTGRES_POOL_SIZE);
+        Store opened = SqlStore.postgres(postgres.url(name), PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        assertThat(connectionsTo(name)).isBetween(1L, (long) SqlStore.POSTGRES_POOL_SIZE);
 
         opened.close();
 
@@ -105,23 +105,23 @@ class PostgresStoreTest extends StoreContract {
     void oneControlPlaneOwnsADatabaseUntilItCloses() {
         String name = postgres.createDatabase();
         String url = postgres.url(name);
-        Store first = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        Store first = SqlStore.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
         first.lockAsOwner();
         first.lockAsOwner(); // again: a no-op for the owner
 
-        Store second = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        Store second = SqlStore.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
         assertThatThrownBy(second::lockAsOwner).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("another Sluice server uses this metadata database");
 
         // A server opening the database as its owner is refused before it migrates anything.
-        assertThatThrownBy(() -> Store.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD))
+        assertThatThrownBy(() -> SqlStore.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("another Sluice server uses this metadata database");
 
         first.close();
         second.lockAsOwner();
         second.close();
-        Store.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD).close();
+        SqlStore.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD).close();
         dropOnceClosed(name);
     }
 
@@ -129,9 +129,9 @@ class PostgresStoreTest extends StoreContract {
     void anOwnerWhoseSessionEndedTakesTheLockAgainUnlessAnotherServerHasIt() {
         String name = postgres.createDatabase();
         String url = postgres.url(name);
-        Store first = Store.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
-        Store second = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
-        Store reader = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        Store first = SqlStore.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        Store second = SqlStore.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        Store reader = SqlStore.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
         assertThat(first.confirmOwner()).as("a live session keeps its lock").isFalse();
         assertThat(reader.confirmOwner()).as("a store not opened as owner has nothing to confirm").isFalse();
 
@@ -160,13 +160,13 @@ class PostgresStoreTest extends StoreContract {
     void anOwnerThatLostTouchWithItsLiveSessionEndsItAndTakesTheLockAgain() {
         String name = postgres.createDatabase();
         String url = postgres.url(name);
-        Store first = Store.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        SqlStore first = SqlStore.postgresOwned(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
         // The connection stops answering (a stalled network) while its session lives on at the server, lock and all:
         // the lock is this process's own, not another server's.
         first.loseOwnerConnection();
         assertThat(first.confirmOwner()).isTrue();
         assertThat(first.confirmOwner()).isFalse();
-        Store second = Store.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        Store second = SqlStore.postgres(url, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
         assertThatThrownBy(second::lockAsOwner).hasMessageContaining("another Sluice server uses this metadata database");
         second.close();
         first.close();
@@ -222,7 +222,7 @@ class PostgresStoreTest extends StoreContract {
 
         @Override
         public Store open() {
-            Store store = Store.postgres(postgres.url(name), PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+            Store store = SqlStore.postgres(postgres.url(name), PostgresDatabases.USER, PostgresDatabases.PASSWORD);
             stores.add(store);
             return store;
         }

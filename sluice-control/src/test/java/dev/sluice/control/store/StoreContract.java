@@ -103,7 +103,7 @@ abstract class StoreContract {
 
     /** One empty database for one test. */
     interface TestDatabase extends AutoCloseable {
-        /** Opens a store on this database the way the server does ({@link Store#h2}, {@link Store#postgres}). */
+        /** Opens a store on this database the way the server does ({@link SqlStore#h2}, {@link SqlStore#postgres}). */
         Store open();
 
         /** Plain connections to this database, for Flyway and checks behind the store's back. */
@@ -158,17 +158,17 @@ abstract class StoreContract {
         row.restoreOverride = "none";
         row.recordsIn = 10L;
         row.recordsOut = 7L;
-        store.inTransaction(h -> store.insertDeployment(h, row));
+        store.inTransaction(h -> store.deployments().insert(h, row));
 
-        assertThat(store.deployment(ORDERS)).get().usingRecursiveComparison().isEqualTo(row);
+        assertThat(store.deployments().find(ORDERS)).get().usingRecursiveComparison().isEqualTo(row);
     }
 
     @Test
     void nullableColumnsStayNull() {
         DeploymentRow row = deployment(ORDERS, 1);
-        store.inTransaction(h -> store.insertDeployment(h, row));
+        store.inTransaction(h -> store.deployments().insert(h, row));
 
-        DeploymentRow read = store.deployment(ORDERS).orElseThrow();
+        DeploymentRow read = store.deployments().find(ORDERS).orElseThrow();
         assertThat(read.runningVersion).isNull();
         assertThat(read.jobId).isNull();
         assertThat(read.recordsIn).isNull();
@@ -178,17 +178,17 @@ abstract class StoreContract {
 
     @Test
     void unknownDeploymentIsEmpty() {
-        assertThat(store.deployment(ORDERS)).isEmpty();
-        assertThat(store.deployments(null)).isEmpty();
+        assertThat(store.deployments().find(ORDERS)).isEmpty();
+        assertThat(store.deployments().list(null)).isEmpty();
     }
 
     @Test
     void updateChangesOnlyThatDeployment() {
         store.inTransaction(h -> {
-            store.insertDeployment(h, deployment(ORDERS, 1));
-            store.insertDeployment(h, deployment(PAYMENTS, 1));
+            store.deployments().insert(h, deployment(ORDERS, 1));
+            store.deployments().insert(h, deployment(PAYMENTS, 1));
         });
-        DeploymentRow changed = store.deployment(ORDERS).orElseThrow();
+        DeploymentRow changed = store.deployments().find(ORDERS).orElseThrow();
         changed.phase = Phase.RUNNING;
         changed.specVersion = 2;
         changed.runningVersion = 2;
@@ -196,10 +196,10 @@ abstract class StoreContract {
         changed.hasState = true;
         changed.updatedAt = 5_000;
         changed.transitionAt = 5_000;
-        store.updateDeployment(changed);
+        store.deployments().update(changed);
 
-        assertThat(store.deployment(ORDERS)).get().usingRecursiveComparison().isEqualTo(changed);
-        assertThat(store.deployment(PAYMENTS)).get().usingRecursiveComparison().isEqualTo(deployment(PAYMENTS, 1));
+        assertThat(store.deployments().find(ORDERS)).get().usingRecursiveComparison().isEqualTo(changed);
+        assertThat(store.deployments().find(PAYMENTS)).get().usingRecursiveComparison().isEqualTo(deployment(PAYMENTS, 1));
     }
 
     @Test
@@ -208,13 +208,13 @@ abstract class StoreContract {
         row.jobId = "job-1";
         row.pendingSnapshot = "s1";
         row.error = "e";
-        store.inTransaction(h -> store.insertDeployment(h, row));
+        store.inTransaction(h -> store.deployments().insert(h, row));
         row.jobId = null;
         row.pendingSnapshot = null;
         row.error = null;
-        store.updateDeployment(row);
+        store.deployments().update(row);
 
-        DeploymentRow read = store.deployment(ORDERS).orElseThrow();
+        DeploymentRow read = store.deployments().find(ORDERS).orElseThrow();
         assertThat(read.jobId).isNull();
         assertThat(read.pendingSnapshot).isNull();
         assertThat(read.error).isNull();
@@ -223,38 +223,38 @@ abstract class StoreContract {
     @Test
     void deploymentsAreListedByNamespaceThenName() {
         store.inTransaction(h -> {
-            store.insertDeployment(h, deployment(PAYMENTS, 1));
-            store.insertDeployment(h, deployment(RIDES, 1));
-            store.insertDeployment(h, deployment(ORDERS, 1));
+            store.deployments().insert(h, deployment(PAYMENTS, 1));
+            store.deployments().insert(h, deployment(RIDES, 1));
+            store.deployments().insert(h, deployment(ORDERS, 1));
         });
 
-        assertThat(store.deployments(null)).extracting(DeploymentRow::key).containsExactly(RIDES, ORDERS, PAYMENTS);
-        assertThat(store.deployments("shop")).extracting(DeploymentRow::key).containsExactly(ORDERS, PAYMENTS);
-        assertThat(store.deployments("nowhere")).isEmpty();
+        assertThat(store.deployments().list(null)).extracting(DeploymentRow::key).containsExactly(RIDES, ORDERS, PAYMENTS);
+        assertThat(store.deployments().list("shop")).extracting(DeploymentRow::key).containsExactly(ORDERS, PAYMENTS);
+        assertThat(store.deployments().list("nowhere")).isEmpty();
     }
 
     @Test
     void aDeploymentNameIsUniqueInItsNamespace() {
-        store.inTransaction(h -> store.insertDeployment(h, deployment(ORDERS, 1)));
+        store.inTransaction(h -> store.deployments().insert(h, deployment(ORDERS, 1)));
 
-        assertThatThrownBy(() -> store.inTransaction(h -> store.insertDeployment(h, deployment(ORDERS, 1))))
+        assertThatThrownBy(() -> store.inTransaction(h -> store.deployments().insert(h, deployment(ORDERS, 1))))
                 .isInstanceOf(RuntimeException.class);
-        store.inTransaction(h -> store.insertDeployment(h, deployment(new DeploymentKey("other", "orders"), 1)));
-        assertThat(store.deployments(null)).hasSize(2);
+        store.inTransaction(h -> store.deployments().insert(h, deployment(new DeploymentKey("other", "orders"), 1)));
+        assertThat(store.deployments().list(null)).hasSize(2);
     }
 
     @Test
     void aFailedTransactionWritesNothing() {
         assertThatThrownBy(() -> store.inTransaction(h -> {
-            store.insertDeployment(h, deployment(ORDERS, 1));
-            store.insertVersion(h, version(ORDERS, 1));
-            store.appendEvent(h, event(ORDERS, "Created", 1));
+            store.deployments().insert(h, deployment(ORDERS, 1));
+            store.versions().insert(h, version(ORDERS, 1));
+            store.events().append(h, event(ORDERS, "Created", 1));
             throw new IllegalStateException("boom");
         })).hasMessage("boom");
 
-        assertThat(store.deployment(ORDERS)).isEmpty();
-        assertThat(store.versions(ORDERS)).isEmpty();
-        assertThat(store.events(null, null, 10)).isEmpty();
+        assertThat(store.deployments().find(ORDERS)).isEmpty();
+        assertThat(store.versions().list(ORDERS)).isEmpty();
+        assertThat(store.events().list(null, null, 10)).isEmpty();
     }
 
     // --- versions
@@ -262,23 +262,23 @@ abstract class StoreContract {
     @Test
     void versionsAreListedNewestFirst() {
         store.inTransaction(h -> {
-            store.insertVersion(h, version(ORDERS, 2));
-            store.insertVersion(h, version(ORDERS, 1));
-            store.insertVersion(h, version(ORDERS, 3));
-            store.insertVersion(h, version(PAYMENTS, 7));
+            store.versions().insert(h, version(ORDERS, 2));
+            store.versions().insert(h, version(ORDERS, 1));
+            store.versions().insert(h, version(ORDERS, 3));
+            store.versions().insert(h, version(PAYMENTS, 7));
         });
 
-        assertThat(store.versions(ORDERS)).extracting(v -> v.version).containsExactly(3, 2, 1);
-        assertThat(store.version(ORDERS, 2)).get().usingRecursiveComparison().isEqualTo(version(ORDERS, 2));
-        assertThat(store.version(ORDERS, 7)).isEmpty();
-        assertThat(store.versions(RIDES)).isEmpty();
+        assertThat(store.versions().list(ORDERS)).extracting(v -> v.version).containsExactly(3, 2, 1);
+        assertThat(store.versions().find(ORDERS, 2)).get().usingRecursiveComparison().isEqualTo(version(ORDERS, 2));
+        assertThat(store.versions().find(ORDERS, 7)).isEmpty();
+        assertThat(store.versions().list(RIDES)).isEmpty();
     }
 
     @Test
     void aVersionIsWrittenOnce() {
-        store.inTransaction(h -> store.insertVersion(h, version(ORDERS, 1)));
+        store.inTransaction(h -> store.versions().insert(h, version(ORDERS, 1)));
 
-        assertThatThrownBy(() -> store.inTransaction(h -> store.insertVersion(h, version(ORDERS, 1))))
+        assertThatThrownBy(() -> store.inTransaction(h -> store.versions().insert(h, version(ORDERS, 1))))
                 .isInstanceOf(RuntimeException.class);
     }
 
@@ -287,37 +287,37 @@ abstract class StoreContract {
     @Test
     void snapshotReadsBackAndUpdatesOnlyItsResult() {
         SnapshotRow s = snapshot("s1", ORDERS, 100);
-        store.insertSnapshot(s);
+        store.snapshots().insert(s);
 
-        assertThat(store.snapshot("s1")).get().usingRecursiveComparison().isEqualTo(s);
+        assertThat(store.snapshots().find("s1")).get().usingRecursiveComparison().isEqualTo(s);
 
-        SnapshotRow done = store.snapshot("s1").orElseThrow();
+        SnapshotRow done = store.snapshots().find("s1").orElseThrow();
         done.state = "completed";
         done.location = "file:///tmp/x/savepoints/shop/orders/s1/savepoint-1";
         done.sizeBytes = 4096L;
         done.completedAt = 150L;
         done.origin = "user-changed"; // not an updatable column
-        store.updateSnapshot(done);
+        store.snapshots().update(done);
 
-        SnapshotRow read = store.snapshot("s1").orElseThrow();
+        SnapshotRow read = store.snapshots().find("s1").orElseThrow();
         assertThat(read.state).isEqualTo("completed");
         assertThat(read.location).isEqualTo(done.location);
         assertThat(read.sizeBytes).isEqualTo(4096L);
         assertThat(read.completedAt).isEqualTo(150L);
         assertThat(read.origin).isEqualTo("suspend");
         assertThat(read.targetDir).isEqualTo(s.targetDir);
-        assertThat(store.snapshot("nope")).isEmpty();
+        assertThat(store.snapshots().find("nope")).isEmpty();
     }
 
     @Test
     void failedSnapshotKeepsItsError() {
         SnapshotRow s = snapshot("s1", ORDERS, 100);
-        store.insertSnapshot(s);
+        store.snapshots().insert(s);
         s.state = "failed";
         s.error = "savepoint timed out";
-        store.updateSnapshot(s);
+        store.snapshots().update(s);
 
-        SnapshotRow read = store.snapshot("s1").orElseThrow();
+        SnapshotRow read = store.snapshots().find("s1").orElseThrow();
         assertThat(read.state).isEqualTo("failed");
         assertThat(read.error).isEqualTo("savepoint timed out");
         assertThat(read.completedAt).isNull();
@@ -326,23 +326,23 @@ abstract class StoreContract {
 
     @Test
     void snapshotsAreListedNewestFirstAndFiltered() {
-        store.insertSnapshot(snapshot("o-old", ORDERS, 100));
-        store.insertSnapshot(snapshot("r-mid", RIDES, 200));
-        store.insertSnapshot(snapshot("o-new", ORDERS, 300));
-        store.insertSnapshot(snapshot("p-mid", PAYMENTS, 250));
+        store.snapshots().insert(snapshot("o-old", ORDERS, 100));
+        store.snapshots().insert(snapshot("r-mid", RIDES, 200));
+        store.snapshots().insert(snapshot("o-new", ORDERS, 300));
+        store.snapshots().insert(snapshot("p-mid", PAYMENTS, 250));
 
-        assertThat(ids(store.snapshots(null, null))).containsExactly("o-new", "p-mid", "r-mid", "o-old");
-        assertThat(ids(store.snapshots("shop", null))).containsExactly("o-new", "p-mid", "o-old");
-        assertThat(ids(store.snapshots("shop", "orders"))).containsExactly("o-new", "o-old");
-        assertThat(ids(store.snapshots("mobility", "orders"))).isEmpty();
+        assertThat(ids(store.snapshots().list(null, null))).containsExactly("o-new", "p-mid", "r-mid", "o-old");
+        assertThat(ids(store.snapshots().list("shop", null))).containsExactly("o-new", "p-mid", "o-old");
+        assertThat(ids(store.snapshots().list("shop", "orders"))).containsExactly("o-new", "o-old");
+        assertThat(ids(store.snapshots().list("mobility", "orders"))).isEmpty();
     }
 
     @Test
     void snapshotsMadeInTheSameMillisecondAreOrderedById() {
-        store.insertSnapshot(snapshot("b", ORDERS, 100));
-        store.insertSnapshot(snapshot("a", ORDERS, 100));
+        store.snapshots().insert(snapshot("b", ORDERS, 100));
+        store.snapshots().insert(snapshot("a", ORDERS, 100));
 
-        assertThat(ids(store.snapshots("shop", "orders"))).containsExactly("a", "b");
+        assertThat(ids(store.snapshots().list("shop", "orders"))).containsExactly("a", "b");
     }
 
     // --- events
@@ -350,26 +350,26 @@ abstract class StoreContract {
     @Test
     void eventsAreListedNewestFirstUpToTheLimit() {
         for (int i = 1; i <= 5; i++) {
-            store.appendEvent(event(ORDERS, "E" + i, i));
+            store.events().append(event(ORDERS, "E" + i, i));
         }
-        store.appendEvent(event(PAYMENTS, "P1", 1));
-        store.appendEvent(event(RIDES, "R1", 1));
+        store.events().append(event(PAYMENTS, "P1", 1));
+        store.events().append(event(RIDES, "R1", 1));
 
-        List<EventRow> latest = store.events("shop", "orders", 3);
+        List<EventRow> latest = store.events().list("shop", "orders", 3);
         assertThat(latest).extracting(e -> e.reason).containsExactly("E5", "E4", "E3");
         assertThat(latest).extracting(e -> e.id).isSortedAccordingTo((a, b) -> Long.compare(b, a));
-        assertThat(store.events("shop", null, 100)).extracting(e -> e.reason)
+        assertThat(store.events().list("shop", null, 100)).extracting(e -> e.reason)
                 .containsExactly("P1", "E5", "E4", "E3", "E2", "E1");
-        assertThat(store.events(null, null, 2)).extracting(e -> e.reason).containsExactly("R1", "P1");
+        assertThat(store.events().list(null, null, 2)).extracting(e -> e.reason).containsExactly("R1", "P1");
     }
 
     @Test
     void eventReadsBackFieldForField() {
         EventRow e = event(ORDERS, "Created", 1);
         e.version = null;
-        store.appendEvent(e);
+        store.events().append(e);
 
-        EventRow read = store.events("shop", "orders", 1).get(0);
+        EventRow read = store.events().list("shop", "orders", 1).get(0);
         assertThat(read.id).isPositive();
         assertThat(read).usingRecursiveComparison().ignoringFields("id").isEqualTo(e);
     }
@@ -380,23 +380,23 @@ abstract class StoreContract {
     void deleteDeploymentRemovesItsRowsOnly() {
         store.inTransaction(h -> {
             for (DeploymentKey key : List.of(ORDERS, PAYMENTS)) {
-                store.insertDeployment(h, deployment(key, 1));
-                store.insertVersion(h, version(key, 1));
-                store.insertSnapshot(h, snapshot(key.name() + "-s", key, 100));
-                store.appendEvent(h, event(key, "Created", 1));
+                store.deployments().insert(h, deployment(key, 1));
+                store.versions().insert(h, version(key, 1));
+                store.snapshots().insert(h, snapshot(key.name() + "-s", key, 100));
+                store.events().append(h, event(key, "Created", 1));
             }
         });
 
-        store.inTransaction(h -> store.deleteDeployment(h, ORDERS));
+        store.inTransaction(h -> store.deployments().delete(h, ORDERS));
 
-        assertThat(store.deployment(ORDERS)).isEmpty();
-        assertThat(store.versions(ORDERS)).isEmpty();
-        assertThat(store.snapshots("shop", "orders")).isEmpty();
-        assertThat(store.events("shop", "orders", 10)).isEmpty();
-        assertThat(store.deployment(PAYMENTS)).isPresent();
-        assertThat(store.versions(PAYMENTS)).hasSize(1);
-        assertThat(store.snapshots("shop", "payments")).hasSize(1);
-        assertThat(store.events("shop", "payments", 10)).hasSize(1);
+        assertThat(store.deployments().find(ORDERS)).isEmpty();
+        assertThat(store.versions().list(ORDERS)).isEmpty();
+        assertThat(store.snapshots().list("shop", "orders")).isEmpty();
+        assertThat(store.events().list("shop", "orders", 10)).isEmpty();
+        assertThat(store.deployments().find(PAYMENTS)).isPresent();
+        assertThat(store.versions().list(PAYMENTS)).hasSize(1);
+        assertThat(store.snapshots().list("shop", "payments")).hasSize(1);
+        assertThat(store.events().list("shop", "payments", 10)).hasSize(1);
     }
 
     // --- durability and migrations
@@ -413,14 +413,14 @@ abstract class StoreContract {
 
     @Test
     void migrationsRunOnceHoweverOftenTheStoreOpens() {
-        store.inTransaction(h -> store.insertDeployment(h, deployment(ORDERS, 1)));
+        store.inTransaction(h -> store.deployments().insert(h, deployment(ORDERS, 1)));
         long historyRows = queryLong("SELECT COUNT(*) FROM \"flyway_schema_history\"");
 
         database.open(); // while the first store is open
         database.restart();
         Store again = database.open(); // on a database that was closed
 
-        assertThat(again.deployment(ORDERS)).isPresent();
+        assertThat(again.deployments().find(ORDERS)).isPresent();
         assertThat(queryLong("SELECT COUNT(*) FROM \"flyway_schema_history\"")).isEqualTo(historyRows);
         assertThat(queryLong("SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE \"version\" = '1' AND \"success\""))
                 .isEqualTo(1);
@@ -447,9 +447,9 @@ abstract class StoreContract {
         DeploymentRow row = deployment(ORDERS, 1);
         row.restoreOverride = "pin:file:///tmp/x/savepoints/shop/orders/" + "s".repeat(200 - 41);
         assertThat(row.restoreOverride).hasSize(200);
-        upgraded.inTransaction(h -> upgraded.insertDeployment(h, row));
+        upgraded.inTransaction(h -> upgraded.deployments().insert(h, row));
 
-        assertThat(upgraded.deployment(ORDERS)).get().usingRecursiveComparison().isEqualTo(row);
+        assertThat(upgraded.deployments().find(ORDERS)).get().usingRecursiveComparison().isEqualTo(row);
         assertThat(queryLong(old.dataSource(), "SELECT COUNT(*) FROM \"flyway_schema_history\" "
                 + "WHERE \"version\" IN ('1', '2') AND \"success\"")).isEqualTo(2);
     }
@@ -465,16 +465,16 @@ abstract class StoreContract {
         store.inTransaction(h -> {
             for (DeploymentKey key : List.of(letter, digit, hyphen, new DeploymentKey("a-b", "x"),
                     new DeploymentKey("a1", "x"))) {
-                store.insertDeployment(h, deployment(key, 1));
+                store.deployments().insert(h, deployment(key, 1));
             }
         });
-        store.insertSnapshot(snapshot("s1", ORDERS, 100));
-        store.insertSnapshot(snapshot("sb", ORDERS, 100));
-        store.insertSnapshot(snapshot("s-b", ORDERS, 100));
+        store.snapshots().insert(snapshot("s1", ORDERS, 100));
+        store.snapshots().insert(snapshot("sb", ORDERS, 100));
+        store.snapshots().insert(snapshot("s-b", ORDERS, 100));
 
-        assertThat(store.deployments(null)).extracting(d -> d.namespace + "/" + d.name)
+        assertThat(store.deployments().list(null)).extracting(d -> d.namespace + "/" + d.name)
                 .containsExactly("a/team-b", "a/team1", "a/teamb", "a-b/x", "a1/x");
-        assertThat(ids(store.snapshots("shop", "orders"))).containsExactly("s-b", "s1", "sb");
+        assertThat(ids(store.snapshots().list("shop", "orders"))).containsExactly("s-b", "s1", "sb");
     }
 
     @Test
@@ -482,7 +482,7 @@ abstract class StoreContract {
         for (Integer version : new Integer[] {2, null, 1}) {
             SnapshotRow s = snapshot("v" + version, ORDERS, 100);
             s.version = version;
-            store.insertSnapshot(s);
+            store.snapshots().insert(s);
         }
 
         assertThat(queryStrings(database.dataSource(), "SELECT id FROM snapshots ORDER BY version"))
@@ -499,26 +499,26 @@ abstract class StoreContract {
         row.jobId = "job-1";
         row.pendingSnapshot = "s2";
         store.inTransaction(h -> {
-            store.insertDeployment(h, row);
-            store.insertVersion(h, version(ORDERS, 1));
-            store.insertVersion(h, version(ORDERS, 2));
+            store.deployments().insert(h, row);
+            store.versions().insert(h, version(ORDERS, 1));
+            store.versions().insert(h, version(ORDERS, 2));
         });
-        store.insertSnapshot(snapshot("s1", ORDERS, 100));
-        store.insertSnapshot(snapshot("s2", ORDERS, 200));
-        store.appendEvent(event(ORDERS, "Created", 1));
-        store.appendEvent(event(ORDERS, "VersionCreated", 2));
+        store.snapshots().insert(snapshot("s1", ORDERS, 100));
+        store.snapshots().insert(snapshot("s2", ORDERS, 200));
+        store.events().append(event(ORDERS, "Created", 1));
+        store.events().append(event(ORDERS, "VersionCreated", 2));
         return row;
     }
 
     /** What {@link #writeADeploymentWithHistory} wrote reads back, and event ids keep counting. */
     protected static void assertHistoryReadsBack(Store reopened, DeploymentRow row) {
-        assertThat(reopened.deployment(ORDERS)).get().usingRecursiveComparison().isEqualTo(row);
-        assertThat(reopened.versions(ORDERS)).extracting(v -> v.version).containsExactly(2, 1);
-        assertThat(ids(reopened.snapshots("shop", "orders"))).containsExactly("s2", "s1");
-        assertThat(reopened.events("shop", "orders", 10)).extracting(e -> e.reason)
+        assertThat(reopened.deployments().find(ORDERS)).get().usingRecursiveComparison().isEqualTo(row);
+        assertThat(reopened.versions().list(ORDERS)).extracting(v -> v.version).containsExactly(2, 1);
+        assertThat(ids(reopened.snapshots().list("shop", "orders"))).containsExactly("s2", "s1");
+        assertThat(reopened.events().list("shop", "orders", 10)).extracting(e -> e.reason)
                 .containsExactly("VersionCreated", "Created");
-        reopened.appendEvent(event(ORDERS, "Phase", 2));
-        List<EventRow> events = reopened.events("shop", "orders", 10);
+        reopened.events().append(event(ORDERS, "Phase", 2));
+        List<EventRow> events = reopened.events().list("shop", "orders", 10);
         assertThat(events.get(0).reason).isEqualTo("Phase");
         assertThat(events.get(0).id).isGreaterThan(events.get(1).id);
     }
