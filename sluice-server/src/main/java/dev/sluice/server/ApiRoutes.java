@@ -36,64 +36,93 @@ final class ApiRoutes {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
-    private final DeploymentService deployments;
-    private final OutputComparison comparison;
-    private final Store store;
-    private final StreamStorage streams;
-    private final Resources resources;
-    private final Map<String, Object> info;
+    /** What the routes serve, once every part of the server has started; until then they answer 503. */
+    record Parts(DeploymentService deployments, OutputComparison comparison, Store store, StreamStorage streams,
+            Map<String, Object> info) {}
 
-    ApiRoutes(DeploymentService deployments, OutputComparison comparison, Store store, StreamStorage streams,
-            Map<String, Object> info) {
-        this.comparison = comparison;
-        this.deployments = deployments;
-        this.store = store;
-        this.streams = streams;
-        this.resources = new Resources(store);
-        this.info = info;
+    private volatile Parts parts;
+    private volatile Resources resources;
+
+    /**
+     * Routes are registered before the HTTP server starts (Javalin's routing table is not safe to change while it
+     * serves); they serve once {@link #serve} has the parts.
+     */
+    ApiRoutes() {
+    }
+
+    ApiRoutes(Parts parts) {
+        serve(parts);
+    }
+
+    void serve(Parts parts) {
+        this.resources = new Resources(parts.store());
+        this.parts = parts;
+    }
+
+    private DeploymentService deployments() {
+        return parts.deployments();
+    }
+
+    private Store store() {
+        return parts.store();
+    }
+
+    private StreamStorage streams() {
+        return parts.streams();
+    }
+
+    private Resources resources() {
+        return resources;
     }
 
     void register(Javalin app) {
-        app.get("/api/v1/info", ctx -> ctx.json(info));
+        app.before("/api/*", ctx -> {
+            if (parts == null) {
+                ctx.skipRemainingHandlers();
+                problem(ctx, Problem.of("starting", "Sluice is starting", 503,
+                        "the server is starting; /readyz answers 200 once it serves", ctx.path(), null));
+            }
+        });
+        app.get("/api/v1/info", ctx -> ctx.json(parts.info()));
         app.post(BASE + "/deployments", this::apply);
-        app.get(BASE + "/deployments", ctx -> ctx.json(items(store.deployments().list(namespace(ctx)).stream()
-                .map(resources::deployment).toList())));
-        app.get(DEPLOYMENT, ctx -> ctx.json(resources.deployment(deployments.require(key(ctx)))));
-        app.delete(DEPLOYMENT, ctx -> ctx.json(resources.deployment(deployments.delete(key(ctx), actor(ctx)))));
-        app.post(DEPLOYMENT + "/suspend", ctx -> accepted(ctx, deployments.suspend(key(ctx), actor(ctx))));
-        app.post(DEPLOYMENT + "/resume", ctx -> accepted(ctx, deployments.resume(key(ctx), actor(ctx))));
-        app.post(DEPLOYMENT + "/cancel", ctx -> accepted(ctx, deployments.cancel(key(ctx), actor(ctx))));
-        app.post(DEPLOYMENT + "/rollback", ctx -> accepted(ctx, deployments.rollback(key(ctx),
+        app.get(BASE + "/deployments", ctx -> ctx.json(items(store().deployments().list(namespace(ctx)).stream()
+                .map(resources()::deployment).toList())));
+        app.get(DEPLOYMENT, ctx -> ctx.json(resources().deployment(deployments().require(key(ctx)))));
+        app.delete(DEPLOYMENT, ctx -> ctx.json(resources().deployment(deployments().delete(key(ctx), actor(ctx)))));
+        app.post(DEPLOYMENT + "/suspend", ctx -> accepted(ctx, deployments().suspend(key(ctx), actor(ctx))));
+        app.post(DEPLOYMENT + "/resume", ctx -> accepted(ctx, deployments().resume(key(ctx), actor(ctx))));
+        app.post(DEPLOYMENT + "/cancel", ctx -> accepted(ctx, deployments().cancel(key(ctx), actor(ctx))));
+        app.post(DEPLOYMENT + "/rollback", ctx -> accepted(ctx, deployments().rollback(key(ctx),
                 optionalInt(ctx, "toVersion"), actor(ctx))));
         app.post(DEPLOYMENT + "/scale", this::scale);
         app.post(DEPLOYMENT + "/diff", this::diff);
         app.post(DEPLOYMENT + "/fork", this::fork);
-        app.get(DEPLOYMENT + "/versions", ctx -> ctx.json(items(store.versions().list(existing(ctx)).stream()
+        app.get(DEPLOYMENT + "/versions", ctx -> ctx.json(items(store().versions().list(existing(ctx)).stream()
                 .map(Resources::version).toList())));
         app.post(DEPLOYMENT + "/snapshots", ctx -> ctx.status(HttpStatus.ACCEPTED)
-                .json(Resources.snapshot(deployments.snapshot(key(ctx), actor(ctx)))));
+                .json(Resources.snapshot(deployments().snapshot(key(ctx), actor(ctx)))));
         app.get(DEPLOYMENT + "/snapshots", ctx -> {
             DeploymentKey key = existing(ctx);
-            ctx.json(items(store.snapshots().list(key.namespace(), key.name()).stream().map(Resources::snapshot).toList()));
+            ctx.json(items(store().snapshots().list(key.namespace(), key.name()).stream().map(Resources::snapshot).toList()));
         });
         app.get(DEPLOYMENT + "/snapshots/{id}", ctx -> {
             DeploymentKey key = existing(ctx);
-            ctx.json(store.snapshots().find(ctx.pathParam("id"))
+            ctx.json(store().snapshots().find(ctx.pathParam("id"))
                     .filter(s -> s.namespace.equals(key.namespace()) && s.name.equals(key.name()))
                     .map(Resources::snapshot)
                     .orElseThrow(() -> new NotFoundException("snapshot " + ctx.pathParam("id") + " not found")));
         });
-        app.get(BASE + "/compare", ctx -> ctx.json(comparison.compare(
+        app.get(BASE + "/compare", ctx -> ctx.json(parts.comparison().compare(
                 new DeploymentKey(namespace(ctx), required(ctx, "a")), new DeploymentKey(namespace(ctx), required(ctx, "b")))));
-        app.get(BASE + "/snapshots", ctx -> ctx.json(items(store.snapshots().list(namespace(ctx), null).stream()
+        app.get(BASE + "/snapshots", ctx -> ctx.json(items(store().snapshots().list(namespace(ctx), null).stream()
                 .map(Resources::snapshot).toList())));
         app.get(DEPLOYMENT + "/events", ctx -> {
             DeploymentKey key = existing(ctx);
-            ctx.json(items(store.events().list(key.namespace(), key.name(), limit(ctx)).stream().map(Resources::event).toList()));
+            ctx.json(items(store().events().list(key.namespace(), key.name(), limit(ctx)).stream().map(Resources::event).toList()));
         });
-        app.get(BASE + "/events", ctx -> ctx.json(items(store.events().list(namespace(ctx), null, limit(ctx)).stream()
+        app.get(BASE + "/events", ctx -> ctx.json(items(store().events().list(namespace(ctx), null, limit(ctx)).stream()
                 .map(Resources::event).toList())));
-        app.get("/api/v1/streams", ctx -> ctx.json(items(streams.topics().stream()
+        app.get("/api/v1/streams", ctx -> ctx.json(items(streams().topics().stream()
                 .map(StreamName::new).toList())));
         app.get("/api/v1/streams/{topic}/records", this::tail);
         app.get("/api/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml")
@@ -123,7 +152,7 @@ final class ApiRoutes {
 
     /** One document answers as {@link #applied}; several (a set, all or nothing) as {@code {"items": [...]}}. */
     private void apply(Context ctx) {
-        List<ApplyResult> results = deployments.applyAll(ctx.body(), namespace(ctx), actor(ctx));
+        List<ApplyResult> results = deployments().applyAll(ctx.body(), namespace(ctx), actor(ctx));
         boolean allCreated = results.stream().allMatch(r -> r.outcome() == ApplyResult.Outcome.CREATED);
         ctx.status(allCreated ? HttpStatus.CREATED : HttpStatus.OK);
         if (results.size() == 1) {
@@ -136,7 +165,7 @@ final class ApiRoutes {
     /** What apply, scale and fork answer: {@code {"result", "version", "deployment"}}. */
     private ApplyAnswer applied(ApplyResult result) {
         return new ApplyAnswer(ApplyAnswer.Result.valueOf(result.outcome().name()), result.version(),
-                resources.deployment(deployments.require(result.key())));
+                resources().deployment(deployments().require(result.key())));
     }
 
     private void scale(Context ctx) {
@@ -144,7 +173,7 @@ final class ApiRoutes {
             throw new InvalidSpecException(new SpecError("parallelism", 0, 0, "required: the new parallelism"));
         }
         int parallelism = intParam(ctx, "parallelism", 0, 1, dev.sluice.model.PipelineSpec.MAX_PARALLELISM);
-        ctx.json(applied(deployments.scale(key(ctx), parallelism, actor(ctx))));
+        ctx.json(applied(deployments().scale(key(ctx), parallelism, actor(ctx))));
     }
 
     private void fork(Context ctx) {
@@ -155,11 +184,11 @@ final class ApiRoutes {
         }
         // A fork always creates its deployment (an existing name is a conflict): result "created".
         ctx.status(HttpStatus.CREATED)
-                .json(applied(deployments.fork(key(ctx), as, ctx.queryParam("snapshot"), ctx.body(), actor(ctx))));
+                .json(applied(deployments().fork(key(ctx), as, ctx.queryParam("snapshot"), ctx.body(), actor(ctx))));
     }
 
     private void diff(Context ctx) {
-        DeploymentService.DiffResult result = deployments.diff(ctx.body(), namespace(ctx));
+        DeploymentService.DiffResult result = deployments().diff(ctx.body(), namespace(ctx));
         if (!result.key().equals(key(ctx))) {
             throw new InvalidSpecException(new SpecError("metadata.name", 0, 0, "the document names "
                     + result.key() + ", not " + key(ctx)));
@@ -189,14 +218,14 @@ final class ApiRoutes {
         if (!TOPIC.matcher(topic).matches()) {
             throw new InvalidSpecException(new SpecError("topic", 0, 0, "not a topic name: " + topic));
         }
-        if (!streams.topics().contains(topic)) {
+        if (!streams().topics().contains(topic)) {
             throw new NotFoundException("stream " + topic + " not found");
         }
         boolean fromBeginning = Boolean.parseBoolean(ctx.queryParam("fromBeginning"));
         int limit = intParam(ctx, "limit", 100, 1, 10_000);
         int waitMs = intParam(ctx, "waitMs", 2000, 0, 60_000);
         List<StreamStorage.StreamRecord> records = new ArrayList<>();
-        streams.tail(topic, fromBeginning, Duration.ofMillis(waitMs), r -> {
+        streams().tail(topic, fromBeginning, Duration.ofMillis(waitMs), r -> {
             records.add(r);
             return records.size() < limit;
         });
@@ -204,7 +233,7 @@ final class ApiRoutes {
     }
 
     private void accepted(Context ctx, dev.sluice.control.store.DeploymentRow row) {
-        ctx.status(HttpStatus.ACCEPTED).json(resources.deployment(row));
+        ctx.status(HttpStatus.ACCEPTED).json(resources().deployment(row));
     }
 
     private static void problem(Context ctx, Problem problem) {
@@ -229,7 +258,7 @@ final class ApiRoutes {
     }
 
     private DeploymentKey existing(Context ctx) {
-        return deployments.require(key(ctx)).key();
+        return deployments().require(key(ctx)).key();
     }
 
     private static int limit(Context ctx) {

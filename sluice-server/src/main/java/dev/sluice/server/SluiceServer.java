@@ -65,6 +65,7 @@ public final class SluiceServer implements AutoCloseable {
     private volatile Reconciler reconciler;
     private DeploymentService deployments;
     private Javalin http;
+    private final ApiRoutes api = new ApiRoutes();
     private PrometheusMeterRegistry metrics;
 
     private SluiceServer(SluiceConfig config) {
@@ -107,6 +108,7 @@ public final class SluiceServer implements AutoCloseable {
             }
         });
         http.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+        api.register(http);
         http.start("127.0.0.1", config.httpPort());
         started.add(http::stop);
         startSideBySide(data);
@@ -128,8 +130,8 @@ public final class SluiceServer implements AutoCloseable {
         reconciler = new Reconciler(store, targets, snapshotStore, events, locks, clock, ArmedFaults.forDataDirectory(data));
         deployments = new DeploymentService(store, targets, snapshotStore, events, locks, reconciler,
                 Map.of("kafka.bootstrapServers", streams.bootstrapServers()), clock);
-        new ApiRoutes(deployments, new OutputComparison(store, targets, streams, deployments), store, streams, info())
-                .register(http);
+        api.serve(new ApiRoutes.Parts(deployments, new OutputComparison(store, targets, streams, deployments), store,
+                streams, info()));
         bindGauges();
         reconciler.start(config.reconcileEvery());
         started.add(reconciler);
@@ -292,6 +294,7 @@ public final class SluiceServer implements AutoCloseable {
     /** Every HTTP route the server answers, as {@code METHOD /path/{param}}: what the OpenAPI document must describe. */
     public List<String> routes() {
         return http.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream()
+                .filter(e -> e.getEndpoint().getMethod().isHttpMethod())
                 .map(e -> e.getEndpoint().getMethod().name() + " " + e.getEndpoint().getPath()).sorted().toList();
     }
 
