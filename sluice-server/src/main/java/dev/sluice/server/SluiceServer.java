@@ -133,6 +133,11 @@ public final class SluiceServer implements AutoCloseable {
         api.serve(new ApiRoutes.Parts(deployments, new OutputComparison(store, targets, streams, deployments), store,
                 streams, info()));
         bindGauges();
+        io.micrometer.core.instrument.Timer passes = io.micrometer.core.instrument.Timer.builder("sluice.reconcile.pass")
+                .description("reconcile passes: each looks at the deployments that are due (all of them every few "
+                        + "seconds)")
+                .register(metrics);
+        reconciler.onPass(pass -> passes.record(pass.took()));
         reconciler.start(config.reconcileEvery());
         started.add(reconciler);
         ready.set(true);

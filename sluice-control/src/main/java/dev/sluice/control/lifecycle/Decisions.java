@@ -278,6 +278,9 @@ final class Decisions {
         if (d.pendingSnapshot() != null) {
             return new Steps.ResolvePendingSnapshot();
         }
+        if (d.jobId() == null && d.phase() == Phase.SUSPENDED) {
+            return new Steps.Wait("suspended");
+        }
         return new Steps.Stop(Phase.SUSPENDED, false, null, null);
     }
 
@@ -288,6 +291,9 @@ final class Decisions {
         }
         if (d.pendingSnapshot() != null) {
             return new Steps.ResolvePendingSnapshot();
+        }
+        if (d.jobId() == null && d.phase() == Phase.CANCELLED) {
+            return new Steps.Wait("cancelled");
         }
         return new Steps.Stop(Phase.CANCELLED, false, null, null);
     }

@@ -177,7 +177,7 @@ public final class DeploymentService {
             store.inTransaction(h -> prepared.forEach(p -> written.add(write(h, p, actor))));
             return written;
         });
-        reconciler.wake();
+        results.forEach(r -> reconciler.wake(r.key()));
         return results;
     }
 
@@ -206,7 +206,7 @@ public final class DeploymentService {
             store.inTransaction(h -> written[0] = write(h, prepared, actor));
             return written[0];
         });
-        reconciler.wake();
+        reconciler.wake(key);
         return result;
     }
 
@@ -496,7 +496,7 @@ public final class DeploymentService {
             });
             return r;
         });
-        reconciler.wake();
+        reconciler.wake(key);
         return row;
     }
 
@@ -523,7 +523,7 @@ public final class DeploymentService {
             });
             return r;
         });
-        reconciler.wake();
+        reconciler.wake(key);
         return row;
     }
 
@@ -567,7 +567,7 @@ public final class DeploymentService {
             });
             return s;
         });
-        reconciler.wake();
+        reconciler.wake(key);
         return snapshot;
     }
 

@@ -21,6 +21,7 @@ import java.util.function.Supplier;
  * @param seenAlive this process has seen the job alive (a job that vanishes after that was lost, not left behind)
  * @param uncertainSubmission the job was submitted without an answer from the target
  * @param currentStopsWithControlPlane the current target runs inside this process
+ * @param unsaved the deployment carries what the engine reported and the store does not have yet (record counts)
  */
 record Observation(
         DeploymentView deployment,
@@ -36,6 +37,7 @@ record Observation(
         boolean seenAlive,
         boolean uncertainSubmission,
         boolean currentStopsWithControlPlane,
+        boolean unsaved,
         Lazy<Optional<RetainedSnapshot>> newestCheckpoint,
         Lazy<Optional<RestorePoints.RestorePoint>> newestRestorePoint,
         Lazy<Boolean> periodicSavepointDue) {

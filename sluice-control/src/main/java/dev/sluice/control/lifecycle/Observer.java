@@ -7,6 +7,7 @@ import dev.sluice.control.snapshots.RetainedSnapshot;
 import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.VersionRow;
 import dev.sluice.model.PipelineSpec;
+import java.util.Objects;
 import java.util.Optional;
 
 /** The observe part of a pass: the stored row and versions, the targets, and the engine's report of the job. */
@@ -41,7 +42,9 @@ final class Observer {
                 : null;
         String current = runningTargetKnown ? runningTarget : wanted.target();
         JobObservation job = known != null ? known : observeJob(row, missing == null ? current : null);
+        boolean unsaved = false;
         if (job.recordsIn() != null || job.recordsOut() != null) {
+            unsaved = !Objects.equals(row.recordsIn, job.recordsIn()) || !Objects.equals(row.recordsOut, job.recordsOut());
             row.recordsIn = job.recordsIn(); // written with the pass's next write
             row.recordsOut = job.recordsOut();
         }
@@ -64,6 +67,7 @@ final class Observer {
                 row.jobId != null && ctx.observedAlive.contains(row.jobId),
                 row.jobId != null && ctx.uncertainSubmissions.contains(row.jobId),
                 usable && ctx.engine(current).stopsWithControlPlane(),
+                unsaved,
                 checkpoint,
                 restore,
                 Observation.Lazy.of(() -> ctx.snapshots.periodicSavepointDue(row, wanted)));

@@ -6,6 +6,11 @@ import dev.sluice.control.store.Store;
 import dev.sluice.model.DeploymentKey;
 import dev.sluice.model.Phase;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +37,17 @@ public final class Reconciler implements AutoCloseable {
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     /** How often to look while a deployment is starting, suspending or upgrading. */
     private static final Duration SETTLING_INTERVAL = Duration.ofMillis(200);
+    /**
+     * How often the loop looks at an idle deployment (its job runs as wanted, or nothing is to run): its engine is
+     * asked no more often than this. One being changed, watched through its readiness window or failing is looked at
+     * every pass.
+     */
+    static final Duration IDLE_LOOK_EVERY = Duration.ofSeconds(5);
+    /** When each deployment was last reconciled by the loop (System.nanoTime). */
+    private final Map<DeploymentKey, Long> lastLook = new ConcurrentHashMap<>();
+    /** Deployments the API changed since the loop last looked: reconciled at the next pass, idle or not. */
+    private final Set<DeploymentKey> woken = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<PassTime> passListener = pass -> { };
     private volatile Duration interval = Duration.ofSeconds(1);
     /** Why the last pass did nothing: the store's owner lock could not be confirmed. */
     private volatile String ownershipProblem;
@@ -58,7 +74,7 @@ public final class Reconciler implements AutoCloseable {
     }
 
     private void tick() {
-        boolean settling = passSafely();
+        boolean settling = passSafely(true);
         Duration next = settling && SETTLING_INTERVAL.compareTo(interval) < 0 ? SETTLING_INTERVAL : interval;
         try {
             loop.schedule(this::tick, next.toMillis(), TimeUnit.MILLISECONDS);
@@ -78,13 +94,28 @@ public final class Reconciler implements AutoCloseable {
         return executor;
     }
 
-    /** Asks for a pass soon (after an API change). */
+    /** Asks for a pass over every deployment soon. */
     public void wake() {
+        schedulePass(true);
+    }
+
+    /** Asks for a pass soon that reconciles {@code key} (the API changed it), idle or not. */
+    public void wake(DeploymentKey key) {
+        woken.add(key);
+        schedulePass(false);
+    }
+
+    private void schedulePass(boolean all) {
+        if (all) {
+            wakeAll = true;
+        }
         if (wakeQueued.compareAndSet(false, true)) {
             try {
                 loop.execute(() -> {
                     wakeQueued.set(false);
-                    passSafely();
+                    boolean everything = wakeAll;
+                    wakeAll = false;
+                    passSafely(!everything);
                 });
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 wakeQueued.set(false); // closing: the next start reconciles
@@ -92,9 +123,19 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
-    private boolean passSafely() {
+    private volatile boolean wakeAll;
+
+    /** Reports each pass's time to {@code listener} (the server's metrics). */
+    public void onPass(Consumer<PassTime> listener) {
+        this.passListener = listener;
+    }
+
+    /** One pass: how long it took, over how many deployments, how many of them it reconciled. */
+    public record PassTime(Duration took, int deployments, int reconciled) {}
+
+    private boolean passSafely(boolean dueOnly) {
         try {
-            return pass();
+            return pass(dueOnly);
         } catch (RuntimeException e) {
             LOG.error("reconcile pass failed", e);
             return false;
@@ -106,20 +147,63 @@ public final class Reconciler implements AutoCloseable {
      * control plane owns the store.
      */
     public boolean pass() {
+        return pass(false);
+    }
+
+    /**
+     * A pass; with {@code dueOnly} (the loop's passes), an idle deployment is reconciled only once
+     * {@link #IDLE_LOOK_EVERY} has passed since the last look, or when the API changed it.
+     */
+    private boolean pass(boolean dueOnly) {
+        long start = System.nanoTime();
         if (!confirmOwner()) {
             return false;
         }
         boolean settling = false;
-        for (DeploymentRow listed : store.deployments().list(null)) {
-            DeploymentKey key = listed.key();
+        List<DeploymentRow> listed = store.deployments().list(null);
+        int reconciled = 0;
+        for (DeploymentRow row : listed) {
+            DeploymentKey key = row.key();
+            if (dueOnly && !due(row, start)) {
+                continue;
+            }
+            woken.remove(key);
+            lastLook.put(key, start);
+            reconciled++;
             try {
-                settling |= locks.with(key, () -> store.deployments().find(key).map(row -> !reconcile(row).settled())
+                settling |= locks.with(key, () -> store.deployments().find(key).map(r -> !reconcile(r).settled())
                         .orElse(false));
             } catch (RuntimeException e) {
                 LOG.error("[{}] reconcile failed", key, e);
             }
         }
+        if (lastLook.size() > listed.size()) {
+            lastLook.keySet().retainAll(listed.stream().map(DeploymentRow::key).toList());
+        }
+        passListener.accept(new PassTime(Duration.ofNanos(System.nanoTime() - start), listed.size(), reconciled));
         return settling;
+    }
+
+    private boolean due(DeploymentRow row, long now) {
+        Long last = lastLook.get(row.key());
+        return last == null || woken.contains(row.key()) || !idle(row) || now - last >= IDLE_LOOK_EVERY.toNanos();
+    }
+
+    /**
+     * Nothing is under way: the job runs as wanted (not failing, past its readiness window, no snapshot pending), or
+     * the deployment rests where it was asked to.
+     */
+    static boolean idle(DeploymentRow row) {
+        if (!row.phase.settled() || row.phase == Phase.FAILING || row.pendingSnapshot != null
+                || row.versionStartedAt != null
+                || row.runningVersion != null && row.runningVersion != row.specVersion) {
+            return false;
+        }
+        return switch (row.desiredState) {
+            case RUNNING -> row.phase == Phase.RUNNING || row.phase == Phase.FAILED || row.phase == Phase.FINISHED;
+            case SUSPENDED -> row.phase == Phase.SUSPENDED;
+            case CANCELLED -> row.phase == Phase.CANCELLED;
+        };
     }
 
     /** Why passes do nothing now (another server owns the store, or it cannot be reached), or null. */

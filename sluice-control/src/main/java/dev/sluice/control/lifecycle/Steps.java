@@ -150,18 +150,23 @@ final class Steps {
         }
     }
 
-    /** Writes the phase the job's state says (an event when it changes). */
+    /** Writes the phase the job's state says (an event when it changes); nothing when nothing changed. */
     record Transition(Phase phase, String error) implements Step {
         @Override
         public Outcome act(StepContext ctx, Observation o) {
-            DeploymentRow row = o.deployment().toRow();
+            DeploymentView before = o.deployment();
+            DeploymentRow row = before.toRow();
             if (phase == Phase.RUNNING) {
                 row.rollingBack = false;
                 if (row.phase == Phase.FAILING) {
                     row.error = null; // it recovered: the loop's cause no longer applies
                 }
             }
-            ctx.writer.transition(row, phase, error);
+            boolean changed = phase != before.phase() || error != null && !error.equals(before.error())
+                    || row.rollingBack != before.rollingBack() || !Objects.equals(row.error, before.error());
+            if (changed || o.unsaved()) {
+                ctx.writer.transition(row, phase, error);
+            }
             return Outcome.done(row);
         }
     }

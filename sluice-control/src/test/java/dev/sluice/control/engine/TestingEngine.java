@@ -48,6 +48,7 @@ public final class TestingEngine implements Engine {
     private Map.Entry<String, RetainedSnapshot> subsumeOnNextCheck;
     private boolean closed;
     private int savepointCount;
+    private int observeCalls;
 
     /** An engine for the {@code embedded} target. */
     private boolean stopsWithControlPlane;
@@ -118,6 +119,7 @@ public final class TestingEngine implements Engine {
 
     @Override
     public synchronized JobObservation observe(String jobId) {
+        observeCalls++;
         if (unreachable) {
             return new JobObservation(JobState.UNREACHABLE, null, null, null);
         }
@@ -316,6 +318,11 @@ public final class TestingEngine implements Engine {
     }
 
     // --- what the engine was asked
+
+    /** How often a job was observed, all jobs together. */
+    public synchronized int observeCalls() {
+        return observeCalls;
+    }
 
     /** The state of a job, or null when the engine does not know it. */
     public synchronized JobState jobState(String jobId) {

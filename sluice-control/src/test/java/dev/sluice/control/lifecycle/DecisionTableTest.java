@@ -230,7 +230,7 @@ class DecisionTableTest {
         row(rows, "suspend: the job stopped", given().desired(DesiredState.SUSPENDED).phase(Phase.SUSPENDING)
                 .job(JobState.FINISHED), new Steps.Stop(Phase.SUSPENDED, false, null, null));
         row(rows, "suspended", given().desired(DesiredState.SUSPENDED).phase(Phase.SUSPENDED).with(r -> r.jobId = null)
-                .job(JobState.NOT_FOUND), new Steps.Stop(Phase.SUSPENDED, false, null, null));
+                .job(JobState.NOT_FOUND), new Steps.Wait("suspended"));
         row(rows, "suspend while the target does not answer",
                 given().desired(DesiredState.SUSPENDED).job(JobState.UNREACHABLE), new Steps.NoteUnreachable(ANY));
 
@@ -240,7 +240,9 @@ class DecisionTableTest {
         row(rows, "cancel: a snapshot was pending", given().desired(DesiredState.CANCELLED).job(JobState.CANCELLED)
                 .with(r -> r.pendingSnapshot = "s1"), new Steps.ResolvePendingSnapshot());
         row(rows, "cancelled", given().desired(DesiredState.CANCELLED).phase(Phase.CANCELLED).with(r -> r.jobId = null)
-                .job(JobState.NOT_FOUND), new Steps.Stop(Phase.CANCELLED, false, null, null));
+                .job(JobState.NOT_FOUND), new Steps.Wait("cancelled"));
+        row(rows, "cancel: the job ended by itself", given().desired(DesiredState.CANCELLED).job(JobState.FINISHED),
+                new Steps.Stop(Phase.CANCELLED, false, null, null));
         return rows.stream();
     }
 
@@ -486,7 +488,7 @@ class DecisionTableTest {
         Observation observe() {
             String current = running == null ? wanted.target() : running.target();
             return new Observation(DeploymentView.of(row), wanted, new CompiledPipeline("sql", "{}"), running,
-                    wanted.target(), current, missing, "[embedded]", job, NOW, seenAlive, uncertain, inProcess,
+                    wanted.target(), current, missing, "[embedded]", job, NOW, seenAlive, uncertain, inProcess, false,
                     Observation.Lazy.known(checkpoint), Observation.Lazy.known(restore),
                     Observation.Lazy.known(periodicDue));
         }
