@@ -85,8 +85,8 @@ final class ApiRoutes {
         });
         app.get("/api/v1/info", ctx -> ctx.json(parts.info()));
         app.post(BASE + "/deployments", this::apply);
-        app.get(BASE + "/deployments", ctx -> ctx.json(items(store().deployments().list(namespace(ctx)).stream()
-                .map(resources()::deployment).toList())));
+        app.get(BASE + "/deployments", ctx -> ctx.json(items(resources().deployments(
+                store().deployments().list(namespace(ctx)), namespace(ctx)))));
         app.get(DEPLOYMENT, ctx -> ctx.json(resources().deployment(deployments().require(key(ctx)))));
         app.delete(DEPLOYMENT, ctx -> ctx.json(resources().deployment(deployments().delete(key(ctx), actor(ctx)))));
         app.post(DEPLOYMENT + "/suspend", ctx -> accepted(ctx, deployments().suspend(key(ctx), actor(ctx))));

@@ -17,7 +17,9 @@ import dev.sluice.model.Snapshot;
 import dev.sluice.model.SnapshotOrigin;
 import dev.sluice.model.SnapshotState;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import dev.sluice.model.DeploymentKey;
 
 /** Turns stored rows into the resources the API returns. */
 final class Resources {
@@ -28,8 +30,17 @@ final class Resources {
     }
 
     Deployment deployment(DeploymentRow row) {
-        PipelineSpec spec = store.versions().find(row.key(), row.specVersion)
-                .map(v -> Json.read(v.spec, PipelineSpec.class)).orElse(null);
+        return deployment(row, store.versions().find(row.key(), row.specVersion).map(v -> v.spec).orElse(null));
+    }
+
+    /** The deployments of {@code rows}, their specs read in one go. */
+    List<Deployment> deployments(List<DeploymentRow> rows, String namespace) {
+        Map<DeploymentKey, String> specs = store.versions().wantedSpecs(namespace);
+        return rows.stream().map(row -> deployment(row, specs.get(row.key()))).toList();
+    }
+
+    private static Deployment deployment(DeploymentRow row, String specJson) {
+        PipelineSpec spec = specJson == null ? null : Json.read(specJson, PipelineSpec.class);
         Map<String, String> labels = Json.readLabels(row.labels);
         ObjectMeta meta = new ObjectMeta(row.name, row.namespace, labels, Instant.ofEpochMilli(row.createdAt),
                 Instant.ofEpochMilli(row.updatedAt));

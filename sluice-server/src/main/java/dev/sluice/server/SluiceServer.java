@@ -307,6 +307,10 @@ public final class SluiceServer implements AutoCloseable {
         return streams;
     }
 
+    public Reconciler reconciler() {
+        return reconciler;
+    }
+
     public DeploymentService deployments() {
         return deployments;
     }

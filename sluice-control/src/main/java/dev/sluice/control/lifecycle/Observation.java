@@ -26,7 +26,7 @@ import java.util.function.Supplier;
 record Observation(
         DeploymentView deployment,
         PipelineSpec wanted,
-        CompiledPipeline wantedPlan,
+        Lazy<CompiledPipeline> wantedPlan,
         PipelineSpec running,
         String wantedTarget,
         String currentTarget,

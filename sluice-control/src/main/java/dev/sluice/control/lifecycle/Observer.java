@@ -13,12 +13,11 @@ import java.util.Optional;
 /** The observe part of a pass: the stored row and versions, the targets, and the engine's report of the job. */
 final class Observer {
     private final StepContext ctx;
-    private final VersionSpecs specs;
     private final RestorePoints restorePoints;
+    private final java.util.Map<String, PipelineSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
 
-    Observer(StepContext ctx, VersionSpecs specs, RestorePoints restorePoints) {
+    Observer(StepContext ctx, RestorePoints restorePoints) {
         this.ctx = ctx;
-        this.specs = specs;
         this.restorePoints = restorePoints;
     }
 
@@ -30,10 +29,9 @@ final class Observer {
     /** As {@link #observe(DeploymentRow)}, with the engine's report already known ({@code job}, when not null). */
     Observation observe(DeploymentRow stored, JobObservation known) {
         DeploymentRow row = stored.copy();
-        VersionRow version = ctx.store.versions().find(row.key(), row.specVersion).orElseThrow();
-        PipelineSpec wanted = VersionSpecs.read(version);
+        PipelineSpec wanted = spec(row, row.specVersion);
         PipelineSpec running = row.runningVersion == null ? null
-                : row.runningVersion == row.specVersion ? wanted : specs.specOf(row, row.runningVersion);
+                : row.runningVersion == row.specVersion ? wanted : spec(row, row.runningVersion);
         String runningTarget = running == null ? null : running.target();
         boolean runningTargetKnown = runningTarget != null && ctx.targets.find(runningTarget).isPresent();
         // Looking for the job elsewhere than where it runs could start a second one: a missing target stops the pass.
@@ -56,7 +54,7 @@ final class Observer {
         return new Observation(
                 DeploymentView.of(row),
                 wanted,
-                new CompiledPipeline(version.planKind, version.plan),
+                Observation.Lazy.of(() -> plan(row)),
                 running,
                 wanted.target(),
                 current,
@@ -71,6 +69,43 @@ final class Observer {
                 checkpoint,
                 restore,
                 Observation.Lazy.of(() -> ctx.snapshots.periodicSavepointDue(row, wanted)));
+    }
+
+    /**
+     * The engine's report of the row's job, asked ahead of the pass's decisions (several at once); null when there is
+     * no job to ask about or its target is not configured.
+     */
+    JobObservation prefetch(DeploymentRow row) {
+        if (row.jobId == null) {
+            return null;
+        }
+        String target = row.runningVersion == null ? spec(row, row.specVersion).target()
+                : spec(row, row.runningVersion).target();
+        return ctx.targets.find(target).isEmpty() ? null : observeJob(row, target);
+    }
+
+    /**
+     * A version's spec, read once: versions never change once written (the cache is keyed by the deployment's uid, so
+     * a deployment deleted and applied again under its name reads its own).
+     */
+    private PipelineSpec spec(DeploymentRow row, int version) {
+        return specs.computeIfAbsent(row.uid + ":" + version,
+                k -> VersionSpecs.read(ctx.store.versions().find(row.key(), version).orElseThrow()));
+    }
+
+    /** Forgets the specs of deployments not in {@code uids} (deleted ones). */
+    void retain(java.util.Set<String> uids) {
+        specs.keySet().removeIf(k -> !uids.contains(k.substring(0, k.lastIndexOf(':'))));
+    }
+
+    int cachedSpecs() {
+        return specs.size();
+    }
+
+    /** The compiled plan of the wanted version: read only to submit a job. */
+    private CompiledPipeline plan(DeploymentRow row) {
+        VersionRow version = ctx.store.versions().find(row.key(), row.specVersion).orElseThrow();
+        return new CompiledPipeline(version.planKind, version.plan);
     }
 
     private JobObservation observeJob(DeploymentRow row, String target) {

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import dev.sluice.control.engine.JobObservation;
 import java.util.function.Consumer;
 import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -34,6 +36,8 @@ public final class Reconciler implements AutoCloseable {
     private final DeploymentLocks locks;
     private final StepContext ctx;
     private final ScheduledThreadPoolExecutor loop = newLoop();
+    /** Threads that ask the engines about jobs ahead of a pass's decisions. */
+    private final java.util.concurrent.ExecutorService lookers = newLookers();
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     /** How often to look while a deployment is starting, suspending or upgrading. */
     private static final Duration SETTLING_INTERVAL = Duration.ofMillis(200);
@@ -42,7 +46,9 @@ public final class Reconciler implements AutoCloseable {
      * asked no more often than this. One being changed, watched through its readiness window or failing is looked at
      * every pass.
      */
-    static final Duration IDLE_LOOK_EVERY = Duration.ofSeconds(5);
+    public static final Duration IDLE_LOOK_EVERY = Duration.ofSeconds(5);
+    /** How many engine calls a pass makes at once while it looks ahead. */
+    private static final int LOOKERS = 8;
     /** When each deployment was last reconciled by the loop (System.nanoTime). */
     private final Map<DeploymentKey, Long> lastLook = new ConcurrentHashMap<>();
     /** Deployments the API changed since the loop last looked: reconciled at the next pass, idle or not. */
@@ -81,6 +87,18 @@ public final class Reconciler implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closing
         }
+    }
+
+    private static java.util.concurrent.ExecutorService newLookers() {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(LOOKERS, LOOKERS,
+                30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "sluice-observe-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     private static ScheduledThreadPoolExecutor newLoop() {
@@ -161,17 +179,16 @@ public final class Reconciler implements AutoCloseable {
         }
         boolean settling = false;
         List<DeploymentRow> listed = store.deployments().list(null);
-        int reconciled = 0;
-        for (DeploymentRow row : listed) {
+        List<DeploymentRow> due = dueOnly ? listed.stream().filter(row -> due(row, start)).toList() : listed;
+        Map<DeploymentKey, Future<JobObservation>> looks = lookAhead(due);
+        for (DeploymentRow row : due) {
             DeploymentKey key = row.key();
-            if (dueOnly && !due(row, start)) {
-                continue;
-            }
             woken.remove(key);
             lastLook.put(key, start);
-            reconciled++;
             try {
-                settling |= locks.with(key, () -> store.deployments().find(key).map(r -> !reconcile(r).settled())
+                JobObservation looked = awaitLook(looks.get(key));
+                settling |= locks.with(key, () -> store.deployments().find(key)
+                        .map(r -> !reconcile(r, sameJob(row, r) ? looked : null).settled())
                         .orElse(false));
             } catch (RuntimeException e) {
                 LOG.error("[{}] reconcile failed", key, e);
@@ -180,8 +197,53 @@ public final class Reconciler implements AutoCloseable {
         if (lastLook.size() > listed.size()) {
             lastLook.keySet().retainAll(listed.stream().map(DeploymentRow::key).toList());
         }
-        passListener.accept(new PassTime(Duration.ofNanos(System.nanoTime() - start), listed.size(), reconciled));
+        if (ctx.observer.cachedSpecs() > 4 * listed.size() + 100) {
+            ctx.observer.retain(listed.stream().map(r -> r.uid).collect(java.util.stream.Collectors.toSet()));
+        }
+        passListener.accept(new PassTime(Duration.ofNanos(System.nanoTime() - start), listed.size(), due.size()));
         return settling;
+    }
+
+    /**
+     * Asks the engines about the jobs of the deployments a pass will reconcile, several at a time, so that a pass over
+     * thousands of deployments does not wait for each answer in turn. What is asked is only read; every decision is
+     * made later, one deployment at a time, under its lock.
+     */
+    private Map<DeploymentKey, Future<JobObservation>> lookAhead(List<DeploymentRow> due) {
+        Map<DeploymentKey, Future<JobObservation>> looks = new java.util.HashMap<>();
+        if (due.size() < 2) {
+            return looks;
+        }
+        for (DeploymentRow row : due) {
+            if (row.jobId != null) {
+                try {
+                    looks.put(row.key(), lookers.submit(() -> ctx.observer.prefetch(row)));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    return looks; // closing
+                }
+            }
+        }
+        return looks;
+    }
+
+    private static JobObservation awaitLook(Future<JobObservation> look) {
+        if (look == null) {
+            return null;
+        }
+        try {
+            return look.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+            return null; // looked at again under the lock
+        }
+    }
+
+    /** The row read under the lock still names the job the look ahead asked about. */
+    private static boolean sameJob(DeploymentRow listed, DeploymentRow current) {
+        return listed.jobId != null && listed.jobId.equals(current.jobId)
+                && java.util.Objects.equals(listed.runningVersion, current.runningVersion);
     }
 
     private boolean due(DeploymentRow row, long now) {
@@ -241,8 +303,8 @@ public final class Reconciler implements AutoCloseable {
      * One deployment: observe, decide, act, and again on what the step wrote (a fresh look at the engine when the step
      * changed the job) until a step ends the pass; then retention. Returns the phase it leaves.
      */
-    private Phase reconcile(DeploymentRow stored) {
-        Observation o = ctx.observer.observe(stored);
+    private Phase reconcile(DeploymentRow stored, JobObservation looked) {
+        Observation o = ctx.observer.observe(stored, looked);
         DeploymentRow row = stored;
         for (int steps = 0; ; steps++) {
             if (steps == MAX_STEPS) {
@@ -278,5 +340,6 @@ public final class Reconciler implements AutoCloseable {
             loop.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        lookers.shutdownNow();
     }
 }

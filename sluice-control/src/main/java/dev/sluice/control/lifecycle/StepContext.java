@@ -37,10 +37,9 @@ final class StepContext {
         this.snapshotStore = snapshotStore;
         this.layout = snapshotStore.layout();
         this.targets = targets;
-        VersionSpecs specs = new VersionSpecs(store);
         this.writer = new DeploymentWriter(store, events, clock);
         this.snapshots = new SnapshotSteps(store, events, clock, faults, snapshotStore, writer);
-        this.observer = new Observer(this, specs, new RestorePoints(store, snapshotStore));
+        this.observer = new Observer(this, new RestorePoints(store, snapshotStore));
     }
 
     Engine engine(String target) {

@@ -319,7 +319,7 @@ final class Steps {
             JobSubmission submission = new JobSubmission(
                     row.jobId,
                     row.key() + " v" + row.specVersion,
-                    o.wantedPlan(),
+                    o.wantedPlan().get(),
                     o.wanted().parallelism(),
                     Durations.parse(o.wanted().checkpoints().interval()),
                     ctx.layout.checkpointDirectory(row.key(), row.uid),

@@ -1,22 +1,12 @@
 package dev.sluice.control.lifecycle;
 
-import dev.sluice.control.store.DeploymentRow;
-import dev.sluice.control.store.Store;
 import dev.sluice.control.store.VersionRow;
 import dev.sluice.model.Json;
 import dev.sluice.model.PipelineSpec;
 
 /** Reads stored versions' specs, with today's defaults. */
 final class VersionSpecs {
-    private final Store store;
-
-    VersionSpecs(Store store) {
-        this.store = store;
-    }
-
-    PipelineSpec specOf(DeploymentRow row, int version) {
-        return read(store.versions().find(row.key(), version).orElseThrow());
-    }
+    private VersionSpecs() {}
 
     /** A stored spec with today's defaults: versions stored before a field existed read as if they had its default. */
     static PipelineSpec read(VersionRow version) {

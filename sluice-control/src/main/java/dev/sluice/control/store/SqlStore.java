@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -314,6 +316,19 @@ public final class SqlStore implements Store {
     }
 
     private final class Versions implements VersionRepository {
+
+        @Override
+        public Map<DeploymentKey, String> wantedSpecs(String namespace) {
+            Map<DeploymentKey, String> specs = new HashMap<>();
+            jdbi.useHandle(h -> h.createQuery("SELECT v.namespace, v.name, v.spec FROM versions v JOIN deployments d "
+                            + "ON d.namespace = v.namespace AND d.name = v.name AND d.spec_version = v.version "
+                            + "WHERE (CAST(:ns AS VARCHAR) IS NULL OR d.namespace = :ns)")
+                    .bind("ns", namespace)
+                    .map((rs, ctx) -> Map.entry(new DeploymentKey(rs.getString("namespace"), rs.getString("name")),
+                            rs.getString("spec")))
+                    .forEach(e -> specs.put(e.getKey(), e.getValue())));
+            return specs;
+        }
 
         @Override
         public void insert(Tx tx, VersionRow row) {

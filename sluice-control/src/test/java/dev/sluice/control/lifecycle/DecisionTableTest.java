@@ -487,7 +487,7 @@ class DecisionTableTest {
 
         Observation observe() {
             String current = running == null ? wanted.target() : running.target();
-            return new Observation(DeploymentView.of(row), wanted, new CompiledPipeline("sql", "{}"), running,
+            return new Observation(DeploymentView.of(row), wanted, Observation.Lazy.known(new CompiledPipeline("sql", "{}")), running,
                     wanted.target(), current, missing, "[embedded]", job, NOW, seenAlive, uncertain, inProcess, false,
                     Observation.Lazy.known(checkpoint), Observation.Lazy.known(restore),
                     Observation.Lazy.known(periodicDue));

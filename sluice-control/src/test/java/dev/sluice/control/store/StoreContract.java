@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
@@ -218,6 +219,22 @@ abstract class StoreContract {
         assertThat(read.jobId).isNull();
         assertThat(read.pendingSnapshot).isNull();
         assertThat(read.error).isNull();
+    }
+
+    @Test
+    void wantedSpecsAreTheSpecsOfEachDeploymentsWantedVersionReadAtOnce() {
+        store.inTransaction(h -> {
+            store.deployments().insert(h, deployment(ORDERS, 2));
+            store.deployments().insert(h, deployment(RIDES, 1));
+            store.versions().insert(h, version(ORDERS, 1));
+            store.versions().insert(h, version(ORDERS, 2));
+            store.versions().insert(h, version(ORDERS, 3)); // applied, then rolled back: not the wanted one
+            store.versions().insert(h, version(RIDES, 1));
+        });
+        assertThat(store.versions().wantedSpecs(null)).containsOnly(
+                Map.entry(ORDERS, version(ORDERS, 2).spec), Map.entry(RIDES, version(RIDES, 1).spec));
+        assertThat(store.versions().wantedSpecs("shop")).containsOnlyKeys(ORDERS);
+        assertThat(store.versions().wantedSpecs("nowhere")).isEmpty();
     }
 
     @Test
