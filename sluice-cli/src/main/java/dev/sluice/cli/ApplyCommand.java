@@ -1,6 +1,8 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.model.ApplyAnswer;
+import dev.sluice.model.ObjectMeta;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -25,11 +27,13 @@ final class ApplyCommand extends ClientCommand {
         JsonNode result = api().postYaml(namespacePath() + "/deployments", read(file), source(file));
         if (!printDocument(result)) {
             // A file of several documents is applied as a set and answered with one item per document.
-            for (JsonNode one : result.has("items") ? result.path("items") : List.of(result)) {
-                JsonNode deployment = one.path("deployment");
-                String name = qualifiedName(deployment, deployment.path("metadata").path("name").asText("?"));
-                out().println("deployment " + name + " " + one.path("result").asText("applied")
-                        + " (version " + Output.text(one.path("version")) + ")");
+            List<ApplyAnswer> answers = result.has("items") ? Typed.items(result, ApplyAnswer.class)
+                    : List.of(Typed.read(result, ApplyAnswer.class));
+            for (ApplyAnswer one : answers) {
+                ObjectMeta meta = one.deployment() == null ? null : one.deployment().metadata();
+                String name = meta == null ? namespace() + "/?" : meta.namespace() + "/" + meta.name();
+                out().println("deployment " + name + " " + (one.result() == null ? "applied" : one.result().wire())
+                        + " (version " + one.version() + ")");
             }
         }
         return 0;

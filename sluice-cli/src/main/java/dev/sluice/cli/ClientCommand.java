@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.List;
 import java.util.function.Function;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,10 +69,13 @@ abstract class ClientCommand implements Callable<Integer> {
         return meta.path("namespace").asText(namespace()) + "/" + meta.path("name").asText(name);
     }
 
-    /** Prints a {@code {"items":[...]}} list as a document, or as a table (saying so on stderr when it is empty). */
-    int printList(JsonNode list, Function<Iterable<JsonNode>, Table> view, String nothingFound) {
+    /**
+     * Prints a {@code {"items":[...]}} list as a document, or, read as a list of {@code type}, as a table (saying so
+     * on stderr when it is empty).
+     */
+    <T> int printList(JsonNode list, Class<T> type, Function<List<T>, Table> view, String nothingFound) {
         if (!printDocument(list)) {
-            Table table = view.apply(list.path("items"));
+            Table table = view.apply(Typed.items(list, type));
             if (table.isEmpty()) {
                 err().println(nothingFound);
                 err().flush();

@@ -1,6 +1,15 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.model.DeploymentStatus;
+import dev.sluice.model.Event;
+import dev.sluice.model.JarSpec;
+import dev.sluice.model.ObjectMeta;
+import dev.sluice.model.PipelineSpec;
+import dev.sluice.model.Snapshot;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.model.Json;
@@ -62,33 +71,39 @@ final class DescribeCommand implements Runnable {
             return items;
         }
 
-        private static void print(PrintWriter out, JsonNode deployment, ArrayNode snapshots, ArrayNode events) {
-            JsonNode meta = deployment.path("metadata");
-            JsonNode spec = deployment.path("spec");
-            JsonNode status = deployment.path("status");
-            line(out, "", "Name:", meta.path("name"));
-            line(out, "", "Namespace:", meta.path("namespace"));
-            line(out, "", "Labels:", pairs(meta.path("labels")));
-            line(out, "", "Created:", when(meta.path("createdAt")));
+        private static void print(PrintWriter out, JsonNode document, ArrayNode snapshotList, ArrayNode eventList) {
+            dev.sluice.model.Deployment deployment = Typed.read(document, dev.sluice.model.Deployment.class);
+            List<Snapshot> snapshots = new ArrayList<>();
+            snapshotList.forEach(s -> snapshots.add(Typed.read(s, Snapshot.class)));
+            List<Event> events = new ArrayList<>();
+            eventList.forEach(e -> events.add(Typed.read(e, Event.class)));
+            ObjectMeta meta = deployment.metadata();
+            PipelineSpec spec = deployment.spec() == null ? PipelineSpec.ofSql(null) : deployment.spec();
+            DeploymentStatus status = deployment.status() == null
+                    ? new DeploymentStatus(null, null, null, null, null, null, null, null, null) : deployment.status();
+            line(out, "", "Name:", meta.name());
+            line(out, "", "Namespace:", meta.namespace());
+            line(out, "", "Labels:", pairs(meta.labels()));
+            line(out, "", "Created:", when(meta.createdAt()));
             out.println("Spec:");
             line(out, "  ", "Program:", program(spec));
-            line(out, "  ", "Parallelism:", spec.path("parallelism"));
-            line(out, "  ", "State:", spec.path("state"));
-            line(out, "  ", "Upgrade:", spec.path("upgradeStrategy"));
-            line(out, "  ", "Restore:", spec.path("restoreStrategy"));
-            line(out, "  ", "Checkpoints:", spec.path("checkpoints").path("interval"));
-            line(out, "  ", "Target:", spec.path("target"));
-            line(out, "  ", "Flink config:", pairs(spec.path("flinkConfiguration")));
+            line(out, "  ", "Parallelism:", spec.parallelism());
+            line(out, "  ", "State:", Output.cell(spec.state()));
+            line(out, "  ", "Upgrade:", Output.cell(spec.upgradeStrategy()));
+            line(out, "  ", "Restore:", Output.cell(spec.restoreStrategy()));
+            line(out, "  ", "Checkpoints:", spec.checkpoints() == null ? null : spec.checkpoints().interval());
+            line(out, "  ", "Target:", spec.target());
+            line(out, "  ", "Flink config:", pairs(spec.flinkConfiguration()));
             out.println("Status:");
-            line(out, "  ", "Phase:", status.path("phase"));
-            line(out, "  ", "Version:", status.path("version"));
-            line(out, "  ", "Job ID:", status.path("jobId"));
-            line(out, "  ", "Restored from:", status.path("restoredFrom"));
-            line(out, "  ", "Error:", status.path("error").isTextual() ? status.path("error").asText() : Output.NONE);
-            line(out, "  ", "Restarts:", status.path("restarts"));
-            line(out, "  ", "Records in:", status.path("recordsIn"));
-            line(out, "  ", "Records out:", status.path("recordsOut"));
-            line(out, "  ", "Last change:", when(status.path("lastTransitionAt")));
+            line(out, "  ", "Phase:", Output.cell(status.phase()));
+            line(out, "  ", "Version:", status.version());
+            line(out, "  ", "Job ID:", status.jobId());
+            line(out, "  ", "Restored from:", status.restoredFrom());
+            line(out, "  ", "Error:", status.error());
+            line(out, "  ", "Restarts:", status.restarts());
+            line(out, "  ", "Records in:", status.recordsIn());
+            line(out, "  ", "Records out:", status.recordsOut());
+            line(out, "  ", "Last change:", when(status.lastTransitionAt()));
             out.println("Snapshots (latest " + SNAPSHOTS + "):");
             section(out, Views.snapshots(snapshots));
             out.println("Events (latest " + EVENTS + "):");
@@ -97,7 +112,7 @@ final class DescribeCommand implements Runnable {
         }
 
         private static void line(PrintWriter out, String indent, String label, Object value) {
-            String text = value instanceof JsonNode node ? Output.text(node) : String.valueOf(value);
+            String text = value == null || value.toString().isBlank() ? Output.NONE : value.toString();
             String pad = " ".repeat(Math.max(1, 17 - indent.length() - label.length()));
             String continuation = System.lineSeparator() + " ".repeat(indent.length() + label.length() + pad.length());
             out.println(indent + label + pad + String.join(continuation, text.strip().split("\\R")));
@@ -111,30 +126,29 @@ final class DescribeCommand implements Runnable {
             }
         }
 
-        private static String program(JsonNode spec) {
-            if (spec.path("sql").isTextual()) {
-                long lines = spec.path("sql").asText().strip().lines().count();
+        private static String program(PipelineSpec spec) {
+            if (spec.sql() != null) {
+                long lines = spec.sql().strip().lines().count();
                 return "SQL script, " + lines + (lines == 1 ? " line" : " lines");
             }
-            JsonNode jar = spec.path("jar");
-            if (jar.isObject()) {
-                return "jar " + Output.text(jar.path("uri"))
-                        + (jar.hasNonNull("entryClass") ? " (" + jar.path("entryClass").asText() + ")" : "");
+            JarSpec jar = spec.jar();
+            if (jar != null) {
+                return "jar " + Output.cell(jar.uri()) + (jar.entryClass() != null ? " (" + jar.entryClass() + ")" : "");
             }
             return Output.NONE;
         }
 
-        private static String pairs(JsonNode map) {
-            StringJoiner joined = new StringJoiner(", ");
-            for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                joined.add(e.getKey() + "=" + e.getValue().asText());
+        private static String pairs(Map<String, String> map) {
+            if (map == null || map.isEmpty()) {
+                return Output.NONE;
             }
-            return joined.length() == 0 ? Output.NONE : joined.toString();
+            StringJoiner joined = new StringJoiner(", ");
+            map.forEach((k, v) -> joined.add(k + "=" + v));
+            return joined.toString();
         }
 
-        private static String when(JsonNode instant) {
-            return instant.isTextual() ? instant.asText() + " (" + Output.age(instant) + " ago)" : Output.NONE;
+        private static String when(Instant instant) {
+            return instant == null ? Output.NONE : instant + " (" + Output.age(instant) + " ago)";
         }
     }
 }

@@ -1,6 +1,10 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.model.Deployment;
+import dev.sluice.model.DeploymentVersion;
+import dev.sluice.model.Event;
+import dev.sluice.model.Snapshot;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,12 +39,12 @@ final class GetCommand implements Runnable {
         @Override
         public Integer call() {
             if (name == null) {
-                return printList(api().get(namespacePath() + "/deployments", null), Views::deployments,
+                return printList(api().get(namespacePath() + "/deployments", null), Deployment.class, Views::deployments,
                         "No deployments found in namespace " + namespace() + ".");
             }
             JsonNode deployment = api().get(deploymentPath(name), deploymentNotFound(name));
             if (!printDocument(deployment)) {
-                Views.deployments(List.of(deployment)).print(out(), "");
+                Views.deployments(List.of(Typed.read(deployment, Deployment.class))).print(out(), "");
             }
             return 0;
         }
@@ -54,7 +58,8 @@ final class GetCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return printList(api().get(deploymentPath(name) + "/versions", deploymentNotFound(name)), Views::versions,
+            return printList(api().get(deploymentPath(name) + "/versions", deploymentNotFound(name)), DeploymentVersion.class,
+                    Views::versions,
                     "No versions found for deployment " + name + " in namespace " + namespace() + ".");
         }
     }
@@ -71,7 +76,7 @@ final class GetCommand implements Runnable {
             JsonNode list = name == null
                     ? api().get(namespacePath() + "/snapshots", null)
                     : api().get(deploymentPath(name) + "/snapshots", deploymentNotFound(name));
-            return printList(list, Views::snapshots, "No snapshots found in namespace " + namespace()
+            return printList(list, Snapshot.class, Views::snapshots, "No snapshots found in namespace " + namespace()
                     + (name == null ? "." : " for deployment " + name + "."));
         }
     }
@@ -94,7 +99,7 @@ final class GetCommand implements Runnable {
             JsonNode list = name == null
                     ? api().get(namespacePath() + "/events" + query, null)
                     : api().get(deploymentPath(name) + "/events" + query, deploymentNotFound(name));
-            return printList(list, Views::events, "No events found in namespace " + namespace()
+            return printList(list, Event.class, Views::events, "No events found in namespace " + namespace()
                     + (name == null ? "." : " for deployment " + name + "."));
         }
     }

@@ -48,6 +48,29 @@ final class Output {
         return text.isBlank() ? NONE : text.strip().replaceAll("\\s*[\\r\\n\\t]+\\s*", " ");
     }
 
+    /** A model value as the API writes it: an enum by its wire name; null as {@code <none>}. */
+    static String cell(Object value) {
+        if (value == null) {
+            return NONE;
+        }
+        return value instanceof Enum<?> e ? dev.sluice.model.Wire.of(e) : oneLine(value.toString());
+    }
+
+    /** Text on one line: line breaks become spaces; blank is {@code <none>}. */
+    static String oneLine(String text) {
+        return text == null || text.isBlank() ? NONE : text.strip().replaceAll("\\s*[\\r\\n\\t]+\\s*", " ");
+    }
+
+    /** How long ago an instant was ({@code <unknown>} when absent). */
+    static String age(Instant instant) {
+        return instant == null ? "<unknown>" : age(Duration.between(instant, Instant.now()));
+    }
+
+    /** Bytes in binary units, or {@code <none>}. */
+    static String size(Long bytes) {
+        return bytes == null ? NONE : size(new com.fasterxml.jackson.databind.node.LongNode(bytes));
+    }
+
     /** How long ago an ISO-8601 instant was, the way kubectl says it: {@code 45s}, {@code 5m30s}, {@code 3h}, {@code 4d}. */
     static String age(JsonNode instant) {
         if (instant == null || !instant.isTextual()) {

@@ -1,7 +1,10 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.sluice.model.Json;
+import dev.sluice.model.Problem;
+import dev.sluice.model.SpecError;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,28 +35,34 @@ final class Problems {
     /** One {@code FILE:LINE:COLUMN: [document N: ]FIELD: MESSAGE} line per entry of {@code errors}, absent parts left out. */
     static List<String> fieldErrors(JsonNode problem, String file) {
         List<String> lines = new ArrayList<>();
-        for (JsonNode error : problem.path("errors")) {
+        if (!problem.path("errors").isArray()) {
+            return lines;
+        }
+        Problem typed;
+        try {
+            typed = Json.MAPPER.treeToValue(problem, Problem.class);
+        } catch (JsonProcessingException e) {
+            return lines; // not a problem document this client reads: the summary speaks for it
+        }
+        for (SpecError error : typed.errors() == null ? List.<SpecError>of() : typed.errors()) {
             List<String> parts = new ArrayList<>();
-            int line = error.path("line").asInt(0);
-            int column = error.path("column").asInt(0);
             StringBuilder place = new StringBuilder(file == null ? "" : file);
-            if (line > 0) {
-                place.append(place.length() > 0 ? ":" : "").append(line);
-                if (column > 0) {
-                    place.append(':').append(column);
+            if (error.line() > 0) {
+                place.append(place.length() > 0 ? ":" : "").append(error.line());
+                if (error.column() > 0) {
+                    place.append(':').append(error.column());
                 }
             }
             if (place.length() > 0) {
                 parts.add(place.toString());
             }
-            if (error.path("document").isInt()) {
-                parts.add("document " + error.path("document").asInt());
+            if (error.document() != null) {
+                parts.add("document " + error.document());
             }
-            String field = error.path("field").asText("");
-            if (!field.isEmpty()) {
-                parts.add(field);
+            if (error.field() != null && !error.field().isEmpty()) {
+                parts.add(error.field());
             }
-            parts.add(error.path("message").asText("invalid"));
+            parts.add(error.message() == null ? "invalid" : error.message());
             lines.add(String.join(": ", parts));
         }
         return lines;
