@@ -174,7 +174,9 @@ final class Decisions {
         }
         if (job.state() == JobState.RUNNING) {
             if (healthyWhenReplaced(d)) {
-                return new Steps.MarkHealthyWhenReplaced();
+                // Even inside its readiness window: a failing successor rolls back to it.
+                return new Steps.MarkStable("version " + d.runningVersion() + " was running healthy when version "
+                        + d.specVersion() + " replaced it: it is the version to roll back to");
             }
             return new Steps.UpgradeThroughSavepoint(what);
         }

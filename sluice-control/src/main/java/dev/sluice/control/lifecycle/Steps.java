@@ -97,7 +97,10 @@ final class Steps {
         }
     }
 
-    /** The running version ran through its readiness window: it is where a rollback returns to. */
+    /**
+     * The running version ran through its readiness window, or runs healthy as a new one replaces it: it is where a
+     * rollback returns to.
+     */
     record MarkStable(String message) implements Step {
         @Override
         public Outcome act(StepContext ctx, Observation o) {
@@ -105,23 +108,6 @@ final class Steps {
             row.lastStableVersion = row.runningVersion;
             row.versionStartedAt = null;
             ctx.writer.record(row, false, row.runningVersion, "VersionStable", message);
-            return Outcome.next(row);
-        }
-    }
-
-    /**
-     * The running version runs healthy as a new one replaces it: it becomes the last stable version, so that a failing
-     * successor rolls back to it.
-     */
-    record MarkHealthyWhenReplaced() implements Step {
-        @Override
-        public Outcome act(StepContext ctx, Observation o) {
-            DeploymentRow row = o.deployment().toRow();
-            row.lastStableVersion = row.runningVersion;
-            row.versionStartedAt = null;
-            ctx.writer.record(row, false, row.runningVersion, "VersionStable", "version " + row.runningVersion
-                    + " was running healthy when version " + row.specVersion + " replaced it: it is the version to "
-                    + "roll back to");
             return Outcome.next(row);
         }
     }

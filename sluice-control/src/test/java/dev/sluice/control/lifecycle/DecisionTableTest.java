@@ -151,7 +151,8 @@ class DecisionTableTest {
                 new Steps.UpgradeThroughSavepoint("upgrade from version 1 to 2"));
         row(rows, "the version being replaced runs healthy inside its window: mark it stable first",
                 given().version(2, 1).stable(null).with(r -> r.versionStartedAt = NOW - 1_000),
-                new Steps.MarkHealthyWhenReplaced());
+                new Steps.MarkStable("version 1 was running healthy when version 2 replaced it: it is the version to "
+                        + "roll back to"));
         row(rows, "stateless upgrade: cancel, the next start restores nothing",
                 given().version(2, 1).wanting(copy(V2, null, UpgradeStrategy.STATELESS, null, null, null)),
                 new Steps.StopOldJob(RestorePin.NONE, false, "JobStopped", ANY, false));
