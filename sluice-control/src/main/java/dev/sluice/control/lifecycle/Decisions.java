@@ -147,6 +147,9 @@ final class Decisions {
         DeploymentView d = o.deployment();
         JobObservation job = o.job();
         String what = what(d);
+        if (stalePin(o)) {
+            return new Steps.DropStalePin();
+        }
         if (d.pinned() || action == UpgradeAction.STATELESS_RESTART) {
             // The next job's state is already decided (a pinned snapshot, or none): the current state is not needed.
             String override = d.pinned() ? d.restoreOverride() : RestorePin.NONE;
@@ -181,6 +184,20 @@ final class Decisions {
             return new Steps.UpgradeThroughSavepoint(what);
         }
         return withoutSavepoint(o, what, "the job is restarting and cannot take a savepoint");
+    }
+
+    /**
+     * An upgrade's pin decided for a job that could not take a savepoint (its restore point, or its newest checkpoint
+     * then), whose cancel did not happen (the process died in between, and the job runs on a cluster that outlived
+     * it): once the job has completed a checkpoint of its own newer than the pin, starting from the pin would lose what
+     * it did since. A rollback's pin is the user's choice of state and stays.
+     */
+    private static boolean stalePin(Observation o) {
+        DeploymentView d = o.deployment();
+        if (d.rollingBack() || !d.pinned() || !o.jobHasOwnCheckpoint()) {
+            return false;
+        }
+        return !o.newestCheckpoint().get().orElseThrow().location().equals(RestorePin.location(d.restoreOverride()));
     }
 
     /**

@@ -9,7 +9,7 @@ import dev.sluice.control.store.DeploymentRow;
  */
 sealed interface Step permits Steps.Wait, Steps.NoteMissingTarget, Steps.NoteUnreachable, Steps.ClearTargetError,
         Steps.ResolvePendingSnapshot, Steps.CountRestart, Steps.RunInPlace, Steps.StopOldJob,
-        Steps.UpgradeThroughSavepoint, Steps.RefuseUpgrade, Steps.MarkStable,
+        Steps.UpgradeThroughSavepoint, Steps.RefuseUpgrade, Steps.DropStalePin, Steps.MarkStable,
         Steps.NotReady, Steps.BeginRollback, Steps.Transition, Steps.MarkStateful, Steps.RequestPeriodicSnapshot,
         Steps.TakeSnapshot, Steps.StartJob, Steps.RefuseEmptyStart, Steps.StopForSuspend, Steps.Stop,
         Steps.ApplyRetention {

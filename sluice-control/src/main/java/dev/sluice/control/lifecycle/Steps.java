@@ -227,6 +227,20 @@ final class Steps {
         }
     }
 
+    /** An upgrade's pin that the job's own newer checkpoint made stale is dropped; the upgrade is decided anew. */
+    record DropStalePin() implements Step {
+        @Override
+        public Outcome act(StepContext ctx, Observation o) {
+            DeploymentRow row = o.deployment().toRow();
+            String pinned = RestorePin.location(row.restoreOverride);
+            row.restoreOverride = null;
+            ctx.writer.record(row, false, row.specVersion, "RestorePointDropped", "job " + row.jobId + " completed a "
+                    + "checkpoint of its own after " + pinned + " was chosen for the upgrade (its cancel did not "
+                    + "happen); the upgrade starts from the job's newest state instead");
+            return Outcome.next(row);
+        }
+    }
+
     /** No savepoint and no young checkpoint: the upgrade is refused, said once; the running version keeps running. */
     record RefuseUpgrade(String error) implements Step {
         @Override

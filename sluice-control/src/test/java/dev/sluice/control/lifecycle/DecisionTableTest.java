@@ -215,6 +215,18 @@ class DecisionTableTest {
             row(rows, loop + ": cancel cancels it", loop.given().desired(DesiredState.CANCELLED),
                     new Steps.Stop(Phase.CANCELLED, true, null, null));
         }
+        row(rows, "a fix's pin whose cancel a crash prevented, and the job recovered and checkpointed since: dropped",
+                Loop.AFTER_AN_UPGRADE.fixed().job(JobState.RUNNING).checkpoint(OWN_CHECKPOINT, 5)
+                        .with(r -> r.restoreOverride = RestorePin.of(SAVEPOINT)).phase(Phase.UPGRADING),
+                new Steps.DropStalePin());
+        row(rows, "a checkpoint pin that is still the job's newest checkpoint stays",
+                Loop.AFTER_AN_UPGRADE.fixed().checkpoint(OWN_CHECKPOINT, 5)
+                        .with(r -> r.restoreOverride = RestorePin.of(OWN_CHECKPOINT)).phase(Phase.UPGRADING),
+                new Steps.StopOldJob(RestorePin.of(OWN_CHECKPOINT), false, "JobStopped", ANY, false));
+        row(rows, "a rollback's pin stays whatever the job did since",
+                given().version(1, 2).rollingBack().checkpoint("file:///checkpoints/u1/job-1/chk-9", 5)
+                        .with(r -> r.restoreOverride = RestorePin.of(SAVEPOINT)),
+                new Steps.StopOldJob(RestorePin.of(SAVEPOINT), false, "JobStopped", ANY, false));
         row(rows, "a failing version that had state but no restore point is never started empty: no young checkpoint,"
                 + " refused",
                 Loop.FIRST_VERSION.fixed().with(r -> r.hasState = true),
