@@ -1,6 +1,10 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.model.ApplyAnswer;
+import dev.sluice.model.Deployment;
+import dev.sluice.model.DeploymentStatus;
+import dev.sluice.model.DesiredState;
 import dev.sluice.model.Phase;
 import java.util.Objects;
 import java.util.List;
@@ -39,7 +43,7 @@ final class LifecycleCommands {
         @Override
         public Integer call() {
             String notFound = deploymentNotFound(name);
-            JsonNode before = api().get(deploymentPath(name), notFound).path("status");
+            DeploymentStatus before = status(deployment(api().get(deploymentPath(name), notFound)));
             JsonNode accepted = api().post(deploymentPath(name) + "/" + action + query(), notFound);
             onAccepted(accepted);
             if (wait.noWait) {
@@ -53,17 +57,18 @@ final class LifecycleCommands {
             boolean[] moved = {false};
             JsonNode done = Waiter.await(
                     () -> api().get(deploymentPath(name), notFound),
-                    d -> reached(d, before, moved),
+                    d -> reached(deployment(d), before, moved),
                     wait.timeout,
                     d -> "timed out after " + DurationConverter.format(wait.timeout) + " waiting for deployment "
                             + qualifiedName(d, name) + " to be " + wanted + "; phase is "
-                            + Output.text(d.path("status").path("phase")) + errorSuffix(d));
+                            + Output.cell(status(deployment(d)).phase()) + errorSuffix(deployment(d)));
             if (!printDocument(done)) {
-                JsonNode status = done.path("status");
-                out().println("deployment " + qualifiedName(done, name) + " " + status.path("phase").asText()
-                        + (status.hasNonNull("version") ? " (version " + status.path("version").asText()
-                                + (status.hasNonNull("jobId") && "running".equals(status.path("phase").asText())
-                                        ? ", job " + status.path("jobId").asText() : "")
+                DeploymentStatus status = status(deployment(done));
+                String phase = Output.cell(status.phase());
+                out().println("deployment " + qualifiedName(done, name) + " " + phase
+                        + (status.version() != null ? " (version " + status.version()
+                                + (status.jobId() != null && status.phase() == Phase.RUNNING
+                                        ? ", job " + status.jobId() : "")
                                 + ")" : ""));
             }
             return 0;
@@ -78,46 +83,52 @@ final class LifecycleCommands {
         void onAccepted(JsonNode accepted) {}
 
         /** Beyond its phase, whether the deployment is where the action leads (the new version runs, say). */
-        boolean arrived(JsonNode deployment) {
+        boolean arrived(Deployment deployment) {
             return true;
         }
 
-        private boolean reached(JsonNode deployment, JsonNode before, boolean[] moved) {
-            JsonNode status = deployment.path("status");
-            String phase = status.path("phase").asText("");
+        private boolean reached(Deployment deployment, DeploymentStatus before, boolean[] moved) {
+            DeploymentStatus status = status(deployment);
+            String phase = status.phase() == null ? "" : status.phase().wire();
             if (donePhases.contains(phase) && arrived(deployment)) {
                 return true;
             }
             moved[0] |= !sameStatus(status, before);
-            if (moved[0] && "failed".equals(phase)) {
-                throw new CliException(CliException.FAILED, "deployment " + qualifiedName(deployment, name) + " failed"
+            if (moved[0] && status.phase() == Phase.FAILED) {
+                throw new CliException(CliException.FAILED, "deployment " + qualified(deployment) + " failed"
                         + errorSuffix(deployment));
             }
-            if (moved[0] && terminal(phase)) {
-                throw new CliException(CliException.FAILED, "deployment " + qualifiedName(deployment, name) + " is "
+            if (moved[0] && status.phase() != null && status.phase().terminal()) {
+                throw new CliException(CliException.FAILED, "deployment " + qualified(deployment) + " is "
                         + phase + ", not " + String.join(" or ", donePhases));
             }
             return false;
         }
 
-        private static boolean sameStatus(JsonNode status, JsonNode before) {
-            return Objects.equals(status.path("phase").asText(null), before.path("phase").asText(null))
-                    && Objects.equals(status.path("error").asText(null), before.path("error").asText(null))
-                    && Objects.equals(status.path("lastTransitionAt").asText(null), before.path("lastTransitionAt").asText(null));
+        private String qualified(Deployment deployment) {
+            return deployment.metadata() == null ? namespace() + "/" + name
+                    : deployment.metadata().namespace() + "/" + deployment.metadata().name();
         }
 
-        private static boolean terminal(String phase) {
-            try {
-                return Phase.parse(phase).terminal();
-            } catch (IllegalArgumentException e) {
-                return false;
-            }
+        private static boolean sameStatus(DeploymentStatus status, DeploymentStatus before) {
+            return status.phase() == before.phase() && Objects.equals(status.error(), before.error())
+                    && Objects.equals(status.lastTransitionAt(), before.lastTransitionAt());
         }
 
-        private static String errorSuffix(JsonNode deployment) {
-            JsonNode error = deployment.path("status").path("error");
-            return error.isTextual() && !error.asText().isBlank() ? ": " + error.asText().strip() : "";
+        private static String errorSuffix(Deployment deployment) {
+            String error = status(deployment).error();
+            return error != null && !error.isBlank() ? ": " + error.strip() : "";
         }
+    }
+
+    private static Deployment deployment(JsonNode document) {
+        return Typed.read(document, Deployment.class);
+    }
+
+    /** A deployment's status; an empty one when the server sent none. */
+    static DeploymentStatus status(Deployment deployment) {
+        return deployment.status() != null ? deployment.status()
+                : new DeploymentStatus(null, null, null, null, null, null, null, null, null);
     }
 
     /** {@code suspend NAME}. */
@@ -174,16 +185,18 @@ final class LifecycleCommands {
 
         @Override
         void onAccepted(JsonNode accepted) {
-            wantedVersion = accepted.path("version").asInt();
-            running = "running".equals(accepted.path("deployment").path("spec").path("state").asText("running"));
+            ApplyAnswer answer = Typed.read(accepted, ApplyAnswer.class);
+            wantedVersion = answer.version();
+            DesiredState state = answer.deployment() == null || answer.deployment().spec() == null ? null
+                    : answer.deployment().spec().state();
+            running = state == null || state == DesiredState.RUNNING;
         }
 
         @Override
-        boolean arrived(JsonNode deployment) {
-            JsonNode status = deployment.path("status");
+        boolean arrived(Deployment deployment) {
+            DeploymentStatus status = status(deployment);
             // A suspended deployment keeps its state: the new version runs when it is resumed.
-            return !running || status.path("version").asInt() == wantedVersion
-                    && !"suspended".equals(status.path("phase").asText());
+            return !running || Objects.equals(status.version(), wantedVersion) && status.phase() != Phase.SUSPENDED;
         }
     }
 
