@@ -1,6 +1,9 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.model.DiffAnswer;
+import dev.sluice.model.SpecDiff;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,34 +26,36 @@ final class DiffCommand extends ClientCommand {
         if (printDocument(diff)) {
             return 0;
         }
-        out().println("deployment " + namespace() + "/" + name + ", against version "
-                + Output.text(diff.path("againstVersion")) + ":");
+        DiffAnswer answer = Typed.read(diff, DiffAnswer.class);
+        out().println("deployment " + namespace() + "/" + name + ", against version " + answer.againstVersion() + ":");
         Table table = new Table("FIELD", "CHANGE", "FROM", "TO");
-        for (JsonNode change : diff.path("changes")) {
-            table.add(change.path("field"), change.path("type"), brief(change.path("from")), brief(change.path("to")));
+        for (SpecDiff.Change change : answer.changes() == null ? List.<SpecDiff.Change>of() : answer.changes()) {
+            table.add(change.field(), Output.cell(change.type()), brief(change.from()), brief(change.to()));
         }
         if (table.isEmpty()) {
             out().println("  no changes");
         } else {
             table.print(out(), "  ");
         }
-        out().println("action: " + Output.text(diff.path("action")));
-        JsonNode check = diff.path("stateCheck");
-        if (check.isObject()) {
-            out().println("state check against " + Output.text(check.path("snapshot")) + ": "
-                    + (check.path("restorable").asBoolean() ? "restores fully" : "would NOT restore fully"));
-            check.path("dropped").forEach(op -> out().println("  state dropped: " + op.asText()));
-            check.path("problems").forEach(p -> out().println("  problem: " + p.asText()));
+        out().println("action: " + Output.cell(answer.action()));
+        DiffAnswer.StateCheck check = answer.stateCheck();
+        if (check != null) {
+            out().println("state check against " + Output.cell(check.snapshot()) + ": "
+                    + (check.restorable() ? "restores fully" : "would NOT restore fully"));
+            (check.dropped() == null ? List.<String>of() : check.dropped())
+                    .forEach(op -> out().println("  state dropped: " + op));
+            (check.problems() == null ? List.<String>of() : check.problems())
+                    .forEach(problem -> out().println("  problem: " + problem));
         }
         return 0;
     }
 
     /** A value on one line: multi-line SQL shows as its line count. */
-    private static String brief(JsonNode value) {
-        if (value.isMissingNode() || value.isNull()) {
+    private static String brief(Object value) {
+        if (value == null) {
             return Output.NONE;
         }
-        String text = value.isTextual() ? value.asText() : value.toString();
+        String text = value instanceof String string ? string : dev.sluice.model.Json.write(value);
         long lines = text.lines().count();
         return lines > 1 ? "<" + lines + " lines>" : text.length() > 60 ? text.substring(0, 57) + "..." : text;
     }

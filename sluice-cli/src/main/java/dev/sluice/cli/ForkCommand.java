@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.model.ApplyAnswer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
@@ -33,7 +34,7 @@ final class ForkCommand extends ClientCommand {
                 file == null ? "<" + name + ">" : ApplyCommand.source(file));
         if (!printDocument(result)) {
             out().println("deployment " + namespace() + "/" + as + " forked from " + namespace() + "/" + name
-                    + " (version " + Output.text(result.path("version")) + ")");
+                    + " (version " + Typed.read(result, ApplyAnswer.class).version() + ")");
         }
         return 0;
     }

@@ -1,6 +1,8 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.model.Snapshot;
+import dev.sluice.model.SnapshotState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -18,35 +20,36 @@ final class SnapshotCommand extends ClientCommand {
     public Integer call() {
         String notFound = deploymentNotFound(name);
         JsonNode snapshot = api().post(deploymentPath(name) + "/snapshots", notFound);
-        String id = snapshot.path("id").asText("");
+        Snapshot accepted = Typed.read(snapshot, Snapshot.class);
+        String id = accepted.id() == null ? "" : accepted.id();
         if (id.isEmpty()) {
             throw new CliException(CliException.FAILED, "the server accepted the snapshot but sent no snapshot id");
         }
-        String of = namespace() + "/" + snapshot.path("deployment").asText(name);
+        String of = namespace() + "/" + (accepted.deployment() == null ? name : accepted.deployment());
         if (!wait.noWait) {
             snapshot = Waiter.await(
                     () -> api().get(deploymentPath(name) + "/snapshots/" + ApiClient.segment(id),
                             "snapshot " + id + " of deployment " + name + " not found in namespace " + namespace()),
-                    s -> completed(s, id, of),
+                    s -> completed(Typed.read(s, Snapshot.class), id, of),
                     wait.timeout,
                     s -> "timed out after " + DurationConverter.format(wait.timeout) + " waiting for snapshot " + id + " of "
-                            + of + " to complete; state is " + Output.text(s.path("state")));
+                            + of + " to complete; state is " + Output.cell(Typed.read(s, Snapshot.class).state()));
         }
         if (!printDocument(snapshot)) {
-            String state = snapshot.path("state").asText("in-progress");
+            Snapshot taken = Typed.read(snapshot, Snapshot.class);
+            String state = taken.state() == null ? "in-progress" : taken.state().wire();
             out().println("snapshot " + id + " of " + of + " " + state
-                    + (snapshot.hasNonNull("location") ? ": " + snapshot.path("location").asText() : ""));
+                    + (taken.location() != null ? ": " + taken.location() : ""));
         }
         return 0;
     }
 
-    private static boolean completed(JsonNode snapshot, String id, String of) {
-        String state = snapshot.path("state").asText("");
-        if ("failed".equals(state)) {
-            JsonNode error = snapshot.path("error");
+    private static boolean completed(Snapshot snapshot, String id, String of) {
+        if (snapshot.state() == SnapshotState.FAILED) {
+            String error = snapshot.error();
             throw new CliException(CliException.FAILED, "snapshot " + id + " of " + of + " failed"
-                    + (error.isTextual() && !error.asText().isBlank() ? ": " + error.asText().strip() : ""));
+                    + (error != null && !error.isBlank() ? ": " + error.strip() : ""));
         }
-        return "completed".equals(state);
+        return snapshot.state() == SnapshotState.COMPLETED;
     }
 }
