@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.model.Comparison;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -18,21 +19,23 @@ final class CompareCommand extends ClientCommand {
     public Integer call() {
         JsonNode result = api().get(namespacePath() + "/compare?a=" + a + "&b=" + b,
                 "deployment " + a + " or " + b + " not found in namespace " + namespace());
-        boolean equal = result.path("equal").asBoolean();
+        Comparison comparison = Typed.read(result, Comparison.class);
+        boolean equal = comparison.equal();
         if (!printDocument(result)) {
             Table sides = new Table("DEPLOYMENT", "TOPIC", "RECORDS", "KEYS");
-            for (String side : new String[] {"a", "b"}) {
-                JsonNode s = result.path(side);
-                sides.add(s.path("deployment"), s.path("topic"), s.path("records"), s.path("keys"));
+            for (Comparison.Side side : new Comparison.Side[] {comparison.a(), comparison.b()}) {
+                if (side != null) {
+                    sides.add(side.deployment(), side.topic(), side.records(), side.keys());
+                }
             }
             sides.print(out(), "");
-            out().println((result.path("upsert").asBoolean() ? "compared current value per key" : "compared records")
-                    + ": " + result.path("matching").asLong() + " matching, " + result.path("onlyInA").asLong()
-                    + " only in " + a + ", " + result.path("onlyInB").asLong() + " only in " + b + ", "
-                    + result.path("different").asLong() + " different");
+            out().println((comparison.upsert() ? "compared current value per key" : "compared records")
+                    + ": " + comparison.matching() + " matching, " + comparison.onlyInA() + " only in " + a + ", "
+                    + comparison.onlyInB() + " only in " + b + ", " + comparison.different() + " different");
             if (!equal) {
                 Table examples = new Table("KEY", a.toUpperCase(java.util.Locale.ROOT), b.toUpperCase(java.util.Locale.ROOT));
-                result.path("examples").forEach(m -> examples.add(m.path("key"), m.path("a"), m.path("b")));
+                (comparison.examples() == null ? java.util.List.<Comparison.Mismatch>of() : comparison.examples())
+                        .forEach(m -> examples.add(m.key(), m.a(), m.b()));
                 examples.print(out(), "  ");
             }
             out().println(equal ? "the outputs are equal" : "the outputs differ");

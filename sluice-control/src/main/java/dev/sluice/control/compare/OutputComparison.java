@@ -9,6 +9,7 @@ import dev.sluice.control.store.DeploymentRow;
 import dev.sluice.control.store.Store;
 import dev.sluice.control.store.VersionRow;
 import dev.sluice.control.streams.StreamStorage;
+import dev.sluice.model.Comparison;
 import dev.sluice.model.DeploymentKey;
 import dev.sluice.model.Json;
 import dev.sluice.model.PipelineSpec;
@@ -39,17 +40,7 @@ public final class OutputComparison {
         this.deployments = deployments;
     }
 
-    /** One side: the deployment, the topic read, how many records and distinct keys it holds. */
-    public record Side(String deployment, String topic, long records, long keys) {}
-
-    /** One key whose values differ (null: absent on that side). */
-    public record Mismatch(String key, String a, String b) {}
-
-    /** The comparison: equal when no key differs; counts of keys only in A, only in B, or different; examples. */
-    public record Result(Side a, Side b, boolean upsert, boolean equal, long matching, long onlyInA, long onlyInB,
-            long different, List<Mismatch> examples) {}
-
-    public Result compare(DeploymentKey a, DeploymentKey b) {
+    public Comparison compare(DeploymentKey a, DeploymentKey b) {
         SinkInfo sinkA = sink(a);
         SinkInfo sinkB = sink(b);
         boolean upsert = sinkA.upsert() && sinkB.upsert();
@@ -61,7 +52,7 @@ public final class OutputComparison {
         long onlyA = 0;
         long onlyB = 0;
         long different = 0;
-        List<Mismatch> examples = new ArrayList<>();
+        List<Comparison.Mismatch> examples = new ArrayList<>();
         TreeSet<String> keys = new TreeSet<>(left.keySet());
         keys.addAll(right.keySet());
         for (String key : keys) {
@@ -79,11 +70,11 @@ public final class OutputComparison {
                 different++;
             }
             if (examples.size() < EXAMPLES) {
-                examples.add(new Mismatch(key, x, y));
+                examples.add(new Comparison.Mismatch(key, x, y));
             }
         }
-        return new Result(new Side(a.toString(), sinkA.topic(), recordsA, left.size()),
-                new Side(b.toString(), sinkB.topic(), recordsB, right.size()), upsert,
+        return new Comparison(new Comparison.Side(a.toString(), sinkA.topic(), recordsA, left.size()),
+                new Comparison.Side(b.toString(), sinkB.topic(), recordsB, right.size()), upsert,
                 onlyA + onlyB + different == 0, matching, onlyA, onlyB, different, List.copyOf(examples));
     }
 
