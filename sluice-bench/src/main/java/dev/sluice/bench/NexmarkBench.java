@@ -58,8 +58,12 @@ public final class NexmarkBench {
                 .toList() : List.of(1, 2);
         List<String> queries = args.length > 3 ? List.of(args[3].split(",")) : List.of("q0", "q5", "q8", "q11");
         Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "bench-nexmark");
-        try (SluiceServer server = SluiceServer.start(SluiceConfig.defaults().withDataDir(work.resolve("sluice")
-                .toString()).withPort(0))) {
+        SluiceConfig config = SluiceConfig.defaults().withDataDir(work.resolve("sluice").toString()).withPort(0);
+        if (System.getProperty("reconcileInterval") != null) {
+            config = new SluiceConfig(config.dataDir(), config.port(), config.kafka(), config.flink(),
+                    System.getProperty("reconcileInterval"), config.targets(), config.store(), config.snapshots());
+        }
+        try (SluiceServer server = SluiceServer.start(config)) {
             URI rest = URI.create(((List<?>) server.info().get("targets")).stream().map(t -> (Map<?, ?>) t)
                     .findFirst().orElseThrow().get("rest").toString());
             Configuration clientConf = new Configuration();

@@ -27,6 +27,7 @@ final class Decisions {
     /** How long a job must run after its last restart before a failing deployment counts as running again. */
     static final Duration RECOVERED_AFTER = Duration.ofSeconds(10);
     private static final String FAILING = " fails and the engine restarts it";
+    static final String SAVEPOINT_FAILED = "the savepoint failed";
 
     private Decisions() {}
 
@@ -176,6 +177,10 @@ final class Decisions {
             return new Steps.Wait("a savepoint needs a running job");
         }
         if (job.state() == JobState.RUNNING) {
+            if ((d.phase() == Phase.UPGRADING || d.phase() == Phase.ROLLING_BACK)
+                    && startsWith(d.error(), what + " refused: " + SAVEPOINT_FAILED)) {
+                return null; // this pass's savepoint failed: back to running; the next pass tries again
+            }
             if (healthyWhenReplaced(d)) {
                 // Even inside its readiness window: a failing successor rolls back to it.
                 return new Steps.MarkStable("version " + d.runningVersion() + " was running healthy when version "

@@ -47,6 +47,8 @@ public final class Reconciler implements AutoCloseable {
      * every pass.
      */
     public static final Duration IDLE_LOOK_EVERY = Duration.ofSeconds(5);
+    /** How old a look ahead's answer may be when its deployment's turn comes. */
+    private static final Duration FRESH_LOOK = Duration.ofSeconds(1);
     /** How many engine calls a pass makes at once while it looks ahead. */
     private static final int LOOKERS = 8;
     /** When each deployment was last reconciled by the loop (System.nanoTime). */
@@ -125,15 +127,13 @@ public final class Reconciler implements AutoCloseable {
 
     private void schedulePass(boolean all) {
         if (all) {
-            wakeAll = true;
+            wakeAll.set(true);
         }
         if (wakeQueued.compareAndSet(false, true)) {
             try {
                 loop.execute(() -> {
                     wakeQueued.set(false);
-                    boolean everything = wakeAll;
-                    wakeAll = false;
-                    passSafely(!everything);
+                    passSafely(!wakeAll.getAndSet(false));
                 });
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 wakeQueued.set(false); // closing: the next start reconciles
@@ -141,7 +141,7 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
-    private volatile boolean wakeAll;
+    private final AtomicBoolean wakeAll = new AtomicBoolean();
 
     /** Reports each pass's time to {@code listener} (the server's metrics). */
     public void onPass(Consumer<PassTime> listener) {
@@ -180,7 +180,7 @@ public final class Reconciler implements AutoCloseable {
         boolean settling = false;
         List<DeploymentRow> listed = store.deployments().list(null);
         List<DeploymentRow> due = dueOnly ? listed.stream().filter(row -> due(row, start)).toList() : listed;
-        Map<DeploymentKey, Future<JobObservation>> looks = lookAhead(due);
+        Map<DeploymentKey, Future<Look>> looks = lookAhead(due);
         for (DeploymentRow row : due) {
             DeploymentKey key = row.key();
             woken.remove(key);
@@ -209,15 +209,15 @@ public final class Reconciler implements AutoCloseable {
      * thousands of deployments does not wait for each answer in turn. What is asked is only read; every decision is
      * made later, one deployment at a time, under its lock.
      */
-    private Map<DeploymentKey, Future<JobObservation>> lookAhead(List<DeploymentRow> due) {
-        Map<DeploymentKey, Future<JobObservation>> looks = new java.util.HashMap<>();
+    private Map<DeploymentKey, Future<Look>> lookAhead(List<DeploymentRow> due) {
+        Map<DeploymentKey, Future<Look>> looks = new java.util.HashMap<>();
         if (due.size() < 2) {
             return looks;
         }
         for (DeploymentRow row : due) {
             if (row.jobId != null) {
                 try {
-                    looks.put(row.key(), lookers.submit(() -> ctx.observer.prefetch(row)));
+                    looks.put(row.key(), lookers.submit(() -> new Look(ctx.observer.prefetch(row), System.nanoTime())));
                 } catch (java.util.concurrent.RejectedExecutionException e) {
                     return looks; // closing
                 }
@@ -226,12 +226,20 @@ public final class Reconciler implements AutoCloseable {
         return looks;
     }
 
-    private static JobObservation awaitLook(Future<JobObservation> look) {
-        if (look == null) {
+    /** What the engine said of a job, and when (System.nanoTime). */
+    private record Look(JobObservation job, long at) {}
+
+    /**
+     * The look ahead's answer, if it is fresh: decisions compare it with the clock (a readiness window, a restart's
+     * age), so one older than {@link #FRESH_LOOK} (the pass spent long on deployments before) is asked again.
+     */
+    private static JobObservation awaitLook(Future<Look> future) {
+        if (future == null) {
             return null;
         }
         try {
-            return look.get();
+            Look look = future.get();
+            return System.nanoTime() - look.at() > FRESH_LOOK.toNanos() ? null : look.job();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;

@@ -1,5 +1,6 @@
 package dev.sluice.control.lifecycle;
 
+import dev.sluice.control.engine.CompiledPipeline;
 import dev.sluice.control.engine.Engine;
 import dev.sluice.control.engine.EngineException;
 import dev.sluice.control.engine.EngineUnreachableException;
@@ -222,8 +223,9 @@ final class Steps {
                 return Outcome.observeAgain(row);
             }
             Observation now = ctx.reobserve(row, o.job());
-            Step fallback = Decisions.withoutSavepoint(now, what, "the savepoint failed");
-            return fallback == null ? Outcome.done(row) : fallback.act(ctx, now);
+            Step fallback = Decisions.withoutSavepoint(now, what, Decisions.SAVEPOINT_FAILED);
+            // Refused (said once): deciding again puts the running version back to running this pass.
+            return fallback == null ? Outcome.next(row) : fallback.act(ctx, now);
         }
     }
 
@@ -290,6 +292,7 @@ final class Steps {
             DeploymentRow row = o.deployment().toRow();
             String op = Decisions.operation(o.deployment());
             Engine engine = ctx.engine(o.wantedTarget());
+            CompiledPipeline plan = o.wantedPlan().get(); // read before the intent is written
             lost.say(ctx, row, o.currentTarget());
             if (row.jobId != null) {
                 ctx.observedAlive.remove(row.jobId);
@@ -319,7 +322,7 @@ final class Steps {
             JobSubmission submission = new JobSubmission(
                     row.jobId,
                     row.key() + " v" + row.specVersion,
-                    o.wantedPlan().get(),
+                    plan,
                     o.wanted().parallelism(),
                     Durations.parse(o.wanted().checkpoints().interval()),
                     ctx.layout.checkpointDirectory(row.key(), row.uid),

@@ -162,6 +162,14 @@ class DecisionTableTest {
         row(rows, "the next state is pinned already: cancel",
                 given().version(2, 1).with(r -> r.restoreOverride = RestorePin.of(SAVEPOINT)),
                 new Steps.StopOldJob(RestorePin.of(SAVEPOINT), false, "JobStopped", ANY, false));
+        row(rows, "the upgrade's savepoint failed this pass and no checkpoint is young: back to running",
+                given().version(2, 1).phase(Phase.UPGRADING).with(r -> r.error = "upgrade from version 1 to 2 refused: "
+                        + "the savepoint failed, and no retained checkpoint is younger than 5m; version 1 keeps running"),
+                new Steps.Transition(Phase.RUNNING, null));
+        row(rows, "a savepoint that failed in an earlier pass is tried again",
+                given().version(2, 1).with(r -> r.error = "upgrade from version 1 to 2 refused: the savepoint failed, "
+                        + "and no retained checkpoint is younger than 5m; version 1 keeps running"),
+                new Steps.UpgradeThroughSavepoint("upgrade from version 1 to 2"));
         row(rows, "the old job is starting: wait for it to run",
                 given().version(2, 1).job(JobState.STARTING), new Steps.Wait("a savepoint needs a running job"));
         row(rows, "the old job is restarting: a young retained checkpoint",

@@ -377,6 +377,27 @@ class UpgradeAndRollbackTest extends LifecycleFixture {
         assertThat(started.restoreOverride).isNull();
     }
 
+    @Test
+    void anUpgradeWhoseSavepointKeepsFailingTriesOncePerPassAndTheOldVersionRunsMeanwhile() {
+        String oldJob = running();
+        service.apply(NEW_SQL, "default", "alice");
+        for (int pass = 1; pass <= 3; pass++) {
+            engine.failNextSavepoint("savepoint timed out");
+            reconciler.pass();
+            assertThat(engine.stopWithSavepointCalls()).as("savepoints after pass " + pass).hasSize(pass);
+            DeploymentRow row = row();
+            assertThat(row.phase).isEqualTo(Phase.RUNNING);
+            assertThat(row.runningVersion).isEqualTo(1);
+            assertThat(row.jobId).isEqualTo(oldJob);
+            assertThat(row.error).startsWith("upgrade from version 1 to 2 refused: the savepoint failed");
+        }
+        assertThat(events().stream().filter(e -> e.reason.equals("UpgradeRefused")).count()).isEqualTo(1);
+
+        reconciler.pass(); // the savepoint succeeds now
+        assertThat(engine.lastSubmission().jobName()).isEqualTo("default/orders v2");
+        assertThat(row().error).isNull();
+    }
+
     // --- readiness and automatic rollback
 
     @Test
