@@ -36,7 +36,8 @@ import org.apache.flink.table.api.TableResult;
  * of each job; prints medians and plain / Sluice (1.00 = same speed; goal >= 0.97).
  *
  * <p>To look for where a difference comes from: {@code -Dplain.<flink option>=<value>} adds an option to the plain
- * jobs, and {@code -DplainCompiled=true} runs them from a compiled plan as Sluice does (NEXMARK_JAVA_OPTS passes both).
+ * jobs, {@code -DplainCompiled=true} runs them from a compiled plan as Sluice does, and {@code -DreconcileInterval=60s}
+ * has Sluice's reconciler look at its jobs less often (NEXMARK_JAVA_OPTS passes them).
  */
 public final class NexmarkBench {
     private final HttpClient http = HttpClient.newHttpClient();
