@@ -24,6 +24,11 @@ import dev.sluice.model.DeploymentKey;
 /** Turns stored rows into the resources the API returns. */
 final class Resources {
     private final Store store;
+    /**
+     * Parsed specs of versions, by deployment uid and version: a version never changes once written, and a list of
+     * thousands of deployments parsed each one on every GET.
+     */
+    private final Map<String, PipelineSpec> parsed = new java.util.concurrent.ConcurrentHashMap<>();
 
     Resources(Store store) {
         this.store = store;
@@ -36,11 +41,22 @@ final class Resources {
     /** The deployments of {@code rows}, their specs read in one go. */
     List<Deployment> deployments(List<DeploymentRow> rows, String namespace) {
         Map<DeploymentKey, String> specs = store.versions().wantedSpecs(namespace);
-        return rows.stream().map(row -> deployment(row, specs.get(row.key()))).toList();
+        if (parsed.size() > 4 * rows.size() + 1000) {
+            parsed.clear(); // of deleted deployments, mostly
+        }
+        return rows.stream().map(row -> {
+            String json = specs.get(row.key());
+            PipelineSpec spec = json == null ? null
+                    : parsed.computeIfAbsent(row.uid + ":" + row.specVersion, k -> Json.read(json, PipelineSpec.class));
+            return deployment(row, spec);
+        }).toList();
     }
 
     private static Deployment deployment(DeploymentRow row, String specJson) {
-        PipelineSpec spec = specJson == null ? null : Json.read(specJson, PipelineSpec.class);
+        return deployment(row, specJson == null ? null : Json.read(specJson, PipelineSpec.class));
+    }
+
+    private static Deployment deployment(DeploymentRow row, PipelineSpec spec) {
         Map<String, String> labels = Json.readLabels(row.labels);
         ObjectMeta meta = new ObjectMeta(row.name, row.namespace, labels, Instant.ofEpochMilli(row.createdAt),
                 Instant.ofEpochMilli(row.updatedAt));
