@@ -1,5 +1,7 @@
 package dev.sluice.bench;
 
+import static dev.sluice.bench.LifecycleBench.median;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.control.lifecycle.Reconciler;
 import dev.sluice.model.Json;
@@ -10,16 +12,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * bench/control-plane: the control plane alone at scale. A Sluice server in this JVM with its real store (H2), API
@@ -47,7 +46,7 @@ public final class ControlPlaneBench {
 
     private void run(int count, int idleSeconds) throws Exception {
         Path data = Path.of("sluice-bench", "target", "control-plane").toAbsolutePath();
-        deleteRecursively(data);
+        BenchFiles.deleteRecursively(data);
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -120,7 +119,7 @@ public final class ControlPlaneBench {
             System.out.printf("goal %.0f s / idle interval:           %.2f (goal <= 1)%n", IDLE_INTERVAL_GOAL_S,
                     IDLE_INTERVAL_GOAL_S / interval);
         }
-        deleteRecursively(data);
+        BenchFiles.deleteRecursively(data);
     }
 
     private static String spec(int i) {
@@ -164,25 +163,10 @@ public final class ControlPlaneBench {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static double median(List<Long> values) {
-        return percentile(values, 0.5);
-    }
-
     private static double percentile(List<Long> values, double p) {
         List<Long> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         int index = (int) Math.ceil(p * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
-    }
-
-    private static void deleteRecursively(Path dir) throws Exception {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -44,7 +44,7 @@ final class Decisions {
             // Nothing is known; acting now could start a second job.
             return d.jobId() == null || startsWith(d.error(), UNREACHABLE_PREFIX)
                     ? new Steps.Wait("target " + o.currentTarget() + " does not answer")
-                    : new Steps.NoteUnreachable(UNREACHABLE_PREFIX + o.currentTarget() + ": " + job.failure());
+                    : new Steps.NoteUnreachable(unreachable(o.currentTarget(), job.failure()));
         }
         if (startsWith(d.error(), UNREACHABLE_PREFIX) || startsWith(d.error(), MISSING_TARGET_PREFIX)) {
             return new Steps.ClearTargetError();
@@ -54,6 +54,11 @@ final class Decisions {
             case SUSPENDED -> suspended(o);
             case CANCELLED -> cancelled(o);
         };
+    }
+
+    /** What {@code status.error} says while {@code target} does not answer. */
+    static String unreachable(String target, String failure) {
+        return UNREACHABLE_PREFIX + target + ": " + failure;
     }
 
     /** Retention runs after the pass's steps, when the wanted version has a savepoint policy. */

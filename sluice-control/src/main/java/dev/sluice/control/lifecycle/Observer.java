@@ -29,16 +29,10 @@ final class Observer {
     /** As {@link #observe(DeploymentRow)}, with the engine's report already known ({@code job}, when not null). */
     Observation observe(DeploymentRow stored, JobObservation known) {
         DeploymentRow row = stored.copy();
-        PipelineSpec wanted = spec(row, row.specVersion);
-        PipelineSpec running = row.runningVersion == null ? null
-                : row.runningVersion == row.specVersion ? wanted : spec(row, row.runningVersion);
-        String runningTarget = running == null ? null : running.target();
-        boolean runningTargetKnown = runningTarget != null && ctx.targets.find(runningTarget).isPresent();
-        // Looking for the job elsewhere than where it runs could start a second one: a missing target stops the pass.
-        String missing = ctx.targets.find(wanted.target()).isEmpty() ? wanted.target()
-                : runningTarget != null && row.jobId != null && !runningTargetKnown ? runningTarget
-                : null;
-        String current = runningTargetKnown ? runningTarget : wanted.target();
+        Where where = where(row);
+        PipelineSpec wanted = where.wanted();
+        String current = where.current();
+        String missing = where.missing();
         JobObservation job = known != null ? known : observeJob(row, missing == null ? current : null);
         boolean unsaved = false;
         if (job.recordsIn() != null || job.recordsOut() != null) {
@@ -55,7 +49,7 @@ final class Observer {
                 DeploymentView.of(row),
                 wanted,
                 Observation.Lazy.of(() -> plan(row)),
-                running,
+                where.running(),
                 wanted.target(),
                 current,
                 missing,
@@ -79,9 +73,28 @@ final class Observer {
         if (row.jobId == null) {
             return null;
         }
-        String target = row.runningVersion == null ? spec(row, row.specVersion).target()
-                : spec(row, row.runningVersion).target();
-        return ctx.targets.find(target).isEmpty() ? null : observeJob(row, target);
+        Where where = where(row);
+        return where.missing() != null ? null : observeJob(row, where.current());
+    }
+
+    /**
+     * The specs of the wanted and the running version (null while none has run), the target the job runs on (the
+     * running version's, which may be another than the wanted one's), and a target the deployment needs that is not
+     * configured (null when none is missing).
+     */
+    private record Where(PipelineSpec wanted, PipelineSpec running, String current, String missing) {}
+
+    private Where where(DeploymentRow row) {
+        PipelineSpec wanted = spec(row, row.specVersion);
+        PipelineSpec running = row.runningVersion == null ? null
+                : row.runningVersion == row.specVersion ? wanted : spec(row, row.runningVersion);
+        String runningTarget = running == null ? null : running.target();
+        boolean runningTargetKnown = runningTarget != null && ctx.targets.find(runningTarget).isPresent();
+        // Looking for the job elsewhere than where it runs could start a second one: a missing target stops the pass.
+        String missing = ctx.targets.find(wanted.target()).isEmpty() ? wanted.target()
+                : runningTarget != null && row.jobId != null && !runningTargetKnown ? runningTarget
+                : null;
+        return new Where(wanted, running, runningTargetKnown ? runningTarget : wanted.target(), missing);
     }
 
     /**
@@ -115,7 +128,7 @@ final class Observer {
         JobObservation job = ctx.engine(target).observe(row.jobId);
         if (job.state().alive()) {
             ctx.observedAlive.add(row.jobId);
-        } else if (job.state() != JobState.NOT_FOUND && job.state() != JobState.UNREACHABLE && !job.state().alive()) {
+        } else if (job.state() != JobState.NOT_FOUND && job.state() != JobState.UNREACHABLE) {
             ctx.observedAlive.remove(row.jobId); // ended; only a job that vanishes is looked up later
         }
         return job;

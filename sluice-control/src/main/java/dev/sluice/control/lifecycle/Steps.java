@@ -55,7 +55,7 @@ final class Steps {
         }
 
         static void note(StepContext ctx, DeploymentRow row, String target, String failure) {
-            row.error = Decisions.UNREACHABLE_PREFIX + target + ": " + failure;
+            row.error = Decisions.unreachable(target, failure);
             ctx.writer.record(row, true, row.runningVersion, "TargetUnreachable", "cannot reach target " + target
                     + " to observe job " + row.jobId + ": " + failure + "; waiting for it, nothing is started meanwhile");
         }
