@@ -22,6 +22,9 @@ public final class ServerTraining {
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory(Files.createDirectories(Path.of(args[0])), "sluice-training");
+        // What `sluice up` does before the server starts: its command line is built and read (not run).
+        String[] up = {"up", "--demo", "--data-dir", dir.toString(), "--port", "0"};
+        SluiceMain.commandLine(up).parseArgs(up);
         try (SluiceServer server = SluiceServer.start(SluiceConfig.defaults().withDataDir(dir.toString()).withPort(0));
                 Demo demo = Demo.start(server.streams(), server.deployments(), 50)) {
             DeploymentKey key = new DeploymentKey("default", "ride-demand");

@@ -87,7 +87,8 @@ public final class SluiceCli {
 
     /**
      * The command tree for one command line: only the verb {@code args} names when it names one (picocli reads every
-     * command's annotations when it is added, a good part of a short call's time), else every verb.
+     * command's annotations when it is added, a good part of a short call's time), none for {@code up}, else every
+     * verb.
      */
     public static CommandLine commandLine(PrintStream out, PrintStream err, String... args) {
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
@@ -95,9 +96,10 @@ public final class SluiceCli {
         CommandLine cli = new CommandLine(new Root());
         String verb = args.length == 0 ? null : args[0];
         boolean known = VERBS.stream().anyMatch(v -> verbName(v).equals(verb));
-        boolean version = "--version".equals(verb) || "-V".equals(verb);
+        // `up` is added by the server's entry point (withUp); its start reads no client verb either.
+        boolean none = "--version".equals(verb) || "-V".equals(verb) || "up".equals(verb);
         for (Class<?> v : VERBS) {
-            if (!version && (!known || verbName(v).equals(verb))) {
+            if (!none && (!known || verbName(v).equals(verb))) {
                 cli.addSubcommand(v);
             }
         }

@@ -48,6 +48,7 @@ class SluiceCliTest {
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         assertThat(SluiceCli.commandLine(sink, sink, "get", "deployments").getSubcommands()).containsOnlyKeys("get");
         assertThat(SluiceCli.commandLine(sink, sink, "--version").getSubcommands()).isEmpty();
+        assertThat(SluiceCli.commandLine(sink, sink, "up", "--demo").getSubcommands()).isEmpty();
         assertThat(SluiceCli.commandLine(sink, sink, "frobnicate").getSubcommands())
                 .containsKeys("apply", "get", "describe", "suspend", "resume", "cancel", "rollback", "scale", "delete",
                         "snapshot", "diff", "fork", "compare", "tail");

@@ -88,30 +88,19 @@ public final class SluiceServer implements AutoCloseable {
         Path data = config.dataDirectory();
         createDirectories(data);
         Clock clock = Clock.systemUTC();
-        // The HTTP port goes first: if it is taken, fail before anything else starts.
-        metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new JvmMemoryMetrics().bindTo(metrics);
-        new JvmThreadMetrics().bindTo(metrics);
-        http = Javalin.create(c -> {
-            c.showJavalinBanner = false;
-            c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
-        });
-        http.get("/healthz", ctx -> ctx.result("ok"));
-        http.get("/readyz", ctx -> {
-            String problem = reconciler == null ? null : reconciler.ownershipProblem();
-            if (!ready.get()) {
-                ctx.status(503).result("starting");
-            } else if (problem != null) {
-                ctx.status(503).result("not reconciling: " + problem);
-            } else {
-                ctx.result("ready");
-            }
-        });
-        http.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
-        api.register(http);
-        http.start("127.0.0.1", config.httpPort());
-        started.add(http::stop);
-        startSideBySide(data);
+        // The embedded parts start first, side by side, and the HTTP port, the metrics and Flink's file systems are
+        // set up while they do: readiness waits for the slowest part, so nothing else goes before it. (The data
+        // directory is locked by then: a second server on it does not get this far.)
+        snapshots = SnapshotStorage.of(config);
+        PartsStart parts = new PartsStart(data);
+        RuntimeException failure = null;
+        try {
+            startHttp();
+            initializeFileSystems();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        parts.finish(failure);
         List<Engine> engines = new ArrayList<>();
         engines.add(embedded.engine());
         targetInfo.add(describeTarget(embeddedSettings(data), embedded));
@@ -146,42 +135,67 @@ public final class SluiceServer implements AutoCloseable {
     }
 
     /**
-     * The metadata store, the stream storage and the embedded Flink do not depend on each other: they start side by
-     * side, so that Sluice is ready about when the slowest of them is. Flink waits for its file systems (set up here
-     * meanwhile). If any part fails, the ones that started are closed with the server and the first failure is thrown.
+     * The embedded parts (metadata store, Kafka, Flink) starting side by side, none waiting for another; {@link
+     * #finish} collects them, registers each for closing, and throws the first failure (the HTTP server's, or a
+     * part's) once every part has started or failed, so nothing is left running behind a failed start.
      */
-    private void startSideBySide(Path data) {
-        ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
+    private final class PartsStart {
+        private final ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
             Thread thread = new Thread(r, "sluice-start");
             thread.setDaemon(true);
             return thread;
         });
-        try {
-            Future<Store> storeStart = pool.submit(() -> timed("metadata store (" + StoreFactory.describe(config)
-                    .get("type") + ")", () -> StoreFactory.open(config, System.getenv())));
-            Future<StreamStorage> streamsStart = pool.submit(() -> config.externalKafka() != null
+        private final Future<Store> store;
+        private final Future<StreamStorage> streams;
+        private final Future<TargetFactory.Started> flink;
+
+        PartsStart(Path data) {
+            TargetFactory.Settings settings = embeddedSettings(data);
+            flink = pool.submit(() -> TargetTypes.get(settings.type()).start(settings));
+            store = pool.submit(() -> timed("metadata store (" + StoreFactory.describe(config).get("type") + ")",
+                    () -> StoreFactory.open(config, System.getenv())));
+            streams = pool.submit(() -> config.externalKafka() != null
                     ? new ExternalKafka(config.externalKafka())
                     : EmbeddedKafka.start(data.resolve("kafka"), config.kafkaPort()));
-            Future<TargetFactory.Started> flinkStart = null;
-            RuntimeException[] failure = {null};
-            try {
-                snapshots = SnapshotStorage.of(config);
-                initializeFileSystems();
-                TargetFactory.Settings settings = embeddedSettings(data);
-                flinkStart = pool.submit(() -> TargetTypes.get(settings.type()).start(settings));
-            } catch (RuntimeException e) {
-                failure[0] = e;
-            }
-            // Collected in the order they close in reverse: the store last, after the broker and Flink.
-            store = collect(storeStart, failure);
-            streams = collect(streamsStart, failure);
-            embedded = flinkStart == null ? null : collect(flinkStart, TargetFactory.Started::resources, failure);
-            if (failure[0] != null) {
-                throw failure[0];
-            }
-        } finally {
             pool.shutdown();
         }
+
+        void finish(RuntimeException failure) {
+            RuntimeException[] first = {failure};
+            // Collected in the order they close in reverse: the store last, after the broker and Flink.
+            SluiceServer.this.store = collect(store, first);
+            SluiceServer.this.streams = collect(streams, first);
+            embedded = collect(flink, TargetFactory.Started::resources, first);
+            if (first[0] != null) {
+                throw first[0];
+            }
+        }
+    }
+
+    /** The API's HTTP server, with health, readiness and metrics; its routes answer 503 until the parts are up. */
+    private void startHttp() {
+        metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        http = Javalin.create(c -> {
+            c.showJavalinBanner = false;
+            c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+        });
+        http.get("/healthz", ctx -> ctx.result("ok"));
+        http.get("/readyz", ctx -> {
+            String problem = reconciler == null ? null : reconciler.ownershipProblem();
+            if (!ready.get()) {
+                ctx.status(503).result("starting");
+            } else if (problem != null) {
+                ctx.status(503).result("not reconciling: " + problem);
+            } else {
+                ctx.result("ready");
+            }
+        });
+        http.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+        api.register(http);
+        http.start("127.0.0.1", config.httpPort());
+        started.add(http::stop);
     }
 
     private TargetFactory.Settings embeddedSettings(Path data) {

@@ -68,6 +68,23 @@ class SluiceServerITCase {
     }
 
     @Test
+    void aTakenPortFailsTheStartAndLeavesNoPartRunning(@TempDir Path data) throws Exception {
+        // The parts start while the HTTP server binds its port: a start that fails there closes each of them.
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            SluiceConfig config = SluiceConfig.defaults().withDataDir(data.toString()).withPort(taken.getLocalPort());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> SluiceServer.start(config))
+                    .hasStackTraceContaining(Integer.toString(taken.getLocalPort()));
+        }
+        assertThat(Thread.getAllStackTraces().keySet()).as("threads of a broker or a Flink cluster left running")
+                .noneMatch(t -> t.getName().startsWith("sluice-start"));
+        // The broker's log directory and the H2 database are free again: a start on the same directory works.
+        try (SluiceServer again = start(data)) {
+            assertThat(new TestApi("http://127.0.0.1:" + again.port()).get("/readyz").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void errorsAreProblemDocuments() {
         TestApi.Response missing = api.get("/api/v1/namespaces/default/deployments/nope");
         assertThat(missing.status()).isEqualTo(404);
