@@ -37,7 +37,8 @@ import org.apache.flink.table.api.TableResult;
  * of each job; prints medians and plain / Sluice (1.00 = same speed; goal >= 0.97).
  *
  * <p>To look for where a difference comes from: {@code -Dplain.<flink option>=<value>} adds an option to the plain
- * jobs, {@code -DplainCompiled=true} runs them from a compiled plan as Sluice does, and {@code -DreconcileInterval=60s}
+ * jobs, {@code -DplainCompiled=true} runs them from a compiled plan as Sluice does, {@code -DplainOnSluiceCluster=true}
+ * submits them over REST to Sluice's own embedded cluster, and {@code -DreconcileInterval=60s}
  * has Sluice's reconciler look at its jobs less often (NEXMARK_JAVA_OPTS passes them).
  */
 public final class NexmarkBench {
@@ -45,12 +46,14 @@ public final class NexmarkBench {
     private final String api;
     private final RestClusterClient<String> flink;
     private final Path work;
+    private final URI sluiceFlink;
     private int runs;
 
-    private NexmarkBench(String api, RestClusterClient<String> flink, Path work) {
+    private NexmarkBench(String api, RestClusterClient<String> flink, Path work, URI sluiceFlink) {
         this.api = api;
         this.flink = flink;
         this.work = work;
+        this.sluiceFlink = sluiceFlink;
     }
 
     public static void main(String[] args) throws Exception {
@@ -73,7 +76,7 @@ public final class NexmarkBench {
             clientConf.set(RestOptions.PORT, rest.getPort());
             try (RestClusterClient<String> client = new RestClusterClient<>(clientConf, "bench")) {
                 NexmarkBench bench = new NexmarkBench("http://127.0.0.1:" + server.port()
-                        + "/api/v1/namespaces/default/deployments", client, work);
+                        + "/api/v1/namespaces/default/deployments", client, work, rest);
                 bench.run(events, rounds, parallelisms, queries);
             }
         } finally {
@@ -175,6 +178,13 @@ public final class NexmarkBench {
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(10));
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("plain-checkpoints").toUri().toString());
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        if (Boolean.getBoolean("plainOnSluiceCluster")) {
+            // The plain job submitted over REST to Sluice's own embedded cluster, as Sluice submits: what is left of
+            // a difference then is Sluice's control plane, not the cluster or the way in.
+            conf.set(org.apache.flink.configuration.DeploymentOptions.TARGET, "remote");
+            conf.set(RestOptions.ADDRESS, sluiceFlink.getHost());
+            conf.set(RestOptions.PORT, sluiceFlink.getPort());
+        }
         // -Dplain.<flink option>=<value> adds an option to the plain jobs (to find where a difference comes from).
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("plain."))
                 .forEach(k -> conf.setString(k.substring("plain.".length()), System.getProperty(k)));
